@@ -1,0 +1,56 @@
+# Everyday verbs. Each one bootstraps .venv itself (installing uv with pip if missing).
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := .tools/bin/uv
+endif
+VENV := .venv/bin
+DEMO_ENV := MOVE_DEBUG=true MOVE_REQUIRE_MFA=false
+# Settings that production would have, to run `check --deploy` against.
+DEPLOY_ENV := MOVE_DEBUG=false MOVE_SECRET_KEY=deploy-check-$$(printf '%064d' 0 | tr 0 x)-key \
+	MOVE_ENCRYPTION_KEY=deploy-check-encryption-key MOVE_ALLOWED_HOSTS=move.example.org \
+	DATABASE_URL= REDIS_URL=
+
+.PHONY: demo test lint format messages compilemessages bench venv clean
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+venv: .venv/.synced
+
+compilemessages: venv
+	$(VENV)/python scripts/messages.py compile
+
+demo: venv compilemessages
+	$(DEMO_ENV) $(VENV)/python manage.py migrate --no-input -v 0
+	$(DEMO_ENV) $(VENV)/python manage.py seed_demo
+	@echo "Open http://127.0.0.1:8000/ and sign in with one of the accounts above."
+	$(DEMO_ENV) $(VENV)/python manage.py runserver 127.0.0.1:8000
+
+lint: venv
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+
+format: venv
+	$(VENV)/ruff check --fix .
+	$(VENV)/ruff format .
+
+test: lint compilemessages
+	$(VENV)/python scripts/messages.py check
+	MOVE_DEBUG=true $(VENV)/python manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(VENV)/python manage.py check --deploy --fail-level WARNING
+	$(VENV)/pytest $(PYTEST_ARGS)
+
+# Regenerates the fr and nl catalogues from the code (needs GNU gettext's xgettext).
+messages: venv
+	MOVE_DEBUG=true $(VENV)/python manage.py makemessages --no-location --no-obsolete -l fr -l nl -i '.venv/*' -i '.tools/*' -i 'var/*'
+	$(VENV)/python scripts/messages.py check || true
+
+clean:
+	rm -rf .venv .tools var

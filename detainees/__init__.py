@@ -1,0 +1,1 @@
+"""detainees: arrives with its own issue; installed now so the layout is complete."""

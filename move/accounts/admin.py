@@ -1,0 +1,48 @@
+from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
+
+from move.accounts.models import Invitation, Membership, Organisation, User
+from move.accounts.adminsite import RoleAdminMixin
+
+
+class MembershipInline(RoleAdminMixin, admin.TabularInline):
+    permission = "accounts.manage_organisations"
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(User)
+class UserAdmin(RoleAdminMixin, admin.ModelAdmin):
+    permission = "accounts.manage_organisations"
+    list_display = ["email", "first_name", "last_name", "is_active", "last_login"]
+    list_filter = ["is_active", "memberships__role"]
+    search_fields = ["email", "first_name", "last_name"]
+    fields = [
+        "email",
+        "first_name",
+        "last_name",
+        "language",
+        "is_active",
+        "last_login",
+        "date_joined",
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(RoleAdminMixin, TranslationAdmin):
+    permission = "accounts.manage_organisations"
+    list_display = ["short_name", "name", "kind", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["short_name", "name_fr", "name_nl"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(RoleAdminMixin, admin.ModelAdmin):
+    permission = "accounts.manage_organisations"
+    read_only = True
+    list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role", "organisation"]
+    exclude = ["token_hash"]

@@ -1,0 +1,51 @@
+"""The administration site, for coordinators. Access comes from permissions.py (not from
+is_staff), and signing in goes through allauth so that MFA cannot be bypassed."""
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
+
+from move.accounts import permissions
+
+
+class MoveAdminSite(admin.AdminSite):
+    site_header = _("Move administration")
+    site_title = _("Move administration")
+    index_title = _("Administration")
+
+    def has_permission(self, request):
+        return request.user.is_active and permissions.has_perm(request.user, "accounts.use_admin")
+
+    def login(self, request, extra_context=None):
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+
+
+class MoveAdminConfig(AdminConfig):
+    default_site = "move.accounts.adminsite.MoveAdminSite"
+
+
+class RoleAdminMixin:
+    """Each model admin names the Move permission that lets a person use it."""
+
+    permission = "accounts.use_admin"
+    read_only = False
+
+    def _allowed(self, request):
+        return permissions.has_perm(request.user, self.permission)
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request) and not self.read_only
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request) and not self.read_only
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request) and not self.read_only

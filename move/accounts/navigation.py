@@ -1,0 +1,39 @@
+"""The navigation registry: each app adds its entries in AppConfig.ready(), so that
+this lower app never imports a higher one (DESIGN.md §2)."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from move.accounts import permissions
+
+
+@dataclass(frozen=True)
+class Entry:
+    url_name: str
+    label: str
+    permission: str | None  # None: every signed-in person
+    order: int
+
+
+_entries: list[Entry] = []
+
+
+def register(url_name: str, label, permission: str | None = None, order: int = 50) -> None:
+    if permission is not None:
+        permissions.roles_with(permission)  # an unknown name fails at start-up
+    if any(entry.url_name == url_name for entry in _entries):
+        return
+    _entries.append(Entry(url_name, label, permission, order))
+    _entries.sort(key=lambda entry: entry.order)
+
+
+def entries_for(user, current_path: str = "") -> list[dict]:
+    granted = permissions.permissions_of(user)
+    items = []
+    for entry in _entries:
+        if entry.permission is None or entry.permission in granted:
+            url = reverse(entry.url_name)
+            current = current_path == url if url == "/" else current_path.startswith(url)
+            items.append({"url": url, "label": entry.label, "current": current})
+    return items

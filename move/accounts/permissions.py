@@ -1,0 +1,203 @@
+"""THE access rules of Move (DESIGN.md §3).
+
+Roles and what each may do are data (ROLE_PERMISSIONS). Views, templates, tasks and
+exports ask `has_perm` / `require` and the `visible_to` querysets built from the
+helpers here; nothing else holds a rule. An unknown permission name raises, so a typo
+cannot silently refuse or allow.
+
+Object-level exceptions (one record shared with another organisation) are
+django-guardian permissions on direct-foreign-key models, granted to the
+organisation's group; `shared_with` turns them into a subquery so that a list is
+still one SQL query.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    VISITOR = "visitor", _("Visitor")
+    LEGAL = "legal", _("Legal (the coalition's lawyer)")
+    COORDINATOR = "coordinator", _("Coordinator")
+    ADVOCACY = "advocacy", _("Advocacy")
+    WITNESS_POOL = "witness_pool", _("Witness pool")
+    PARTNER = "partner", _("Partner")
+
+
+class UnknownPermission(LookupError):
+    """A permission name that is not declared in PERMISSIONS."""
+
+
+# Every permission the application checks, with what it allows.
+PERMISSIONS = {
+    "centres.view_centre": _("See the detention centres and their yearly figures"),
+    "centres.change_centre": _("Edit centres and their yearly figures"),
+    "accounts.manage_organisations": _("Manage organisations, memberships and invitations"),
+    "accounts.use_admin": _("Use the administration site"),
+}
+
+INTERNAL_ROLES = frozenset(
+    {Role.VISITOR, Role.LEGAL, Role.COORDINATOR, Role.ADVOCACY, Role.WITNESS_POOL}
+)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.VISITOR: frozenset({"centres.view_centre"}),
+    Role.LEGAL: frozenset({"centres.view_centre"}),
+    Role.COORDINATOR: frozenset(
+        {
+            "centres.view_centre",
+            "centres.change_centre",
+            "accounts.manage_organisations",
+            "accounts.use_admin",
+        }
+    ),
+    Role.ADVOCACY: frozenset({"centres.view_centre"}),
+    Role.WITNESS_POOL: frozenset({"centres.view_centre"}),
+    Role.PARTNER: frozenset(),
+}
+
+# Roles that see personal data: they must use a second factor (MOVE_REQUIRE_MFA).
+MFA_ROLES = frozenset({Role.VISITOR, Role.LEGAL, Role.COORDINATOR, Role.WITNESS_POOL})
+
+# Why a permission can be refused, shown to the person refused.
+REFUSAL_REASONS = {
+    "centres.change_centre": _("Only coordinators edit centres."),
+    "accounts.manage_organisations": _("Only coordinators manage organisations and people."),
+    "accounts.use_admin": _("Only coordinators use the administration site."),
+}
+
+_ROLES_CACHE = "_move_roles"
+
+
+def _check_name(perm: str) -> None:
+    if perm not in PERMISSIONS:
+        raise UnknownPermission(f"Unknown permission {perm!r}: declare it in PERMISSIONS.")
+
+
+def memberships_of(user):
+    """The (organisation_id, role) pairs of a user, read once per request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, _ROLES_CACHE, None)
+    if cached is None:
+        cached = frozenset(user.memberships.values_list("organisation_id", "role"))
+        setattr(user, _ROLES_CACHE, cached)
+    return cached
+
+
+def forget(user) -> None:
+    """Drop the cached memberships (after they change)."""
+    if hasattr(user, _ROLES_CACHE):
+        delattr(user, _ROLES_CACHE)
+
+
+def roles_of(user) -> frozenset[str]:
+    return frozenset(role for _org, role in memberships_of(user))
+
+
+def organisations_of(user, roles=None) -> frozenset[int]:
+    """Ids of the organisations where the user holds one of `roles` (any role if None)."""
+    return frozenset(org for org, role in memberships_of(user) if roles is None or role in roles)
+
+
+def has_role(user, *roles) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def permissions_of(user) -> frozenset[str]:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return frozenset(PERMISSIONS)
+    granted: set[str] = set()
+    for role in roles_of(user):
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)
+
+
+def has_perm(user, perm: str) -> bool:
+    _check_name(perm)
+    return perm in permissions_of(user)
+
+
+def roles_with(perm: str) -> frozenset[str]:
+    _check_name(perm)
+    return frozenset(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)
+
+
+def require(user, perm: str) -> None:
+    """Raise PermissionDenied (a 403) with the reason, unless the user has `perm`."""
+    if not has_perm(user, perm):
+        raise PermissionDenied(REFUSAL_REASONS.get(perm, _("You are not allowed to do this.")))
+
+
+def requires_mfa(user) -> bool:
+    from django.conf import settings
+
+    return settings.MOVE_REQUIRE_MFA and (
+        bool(roles_of(user) & MFA_ROLES) or getattr(user, "is_superuser", False)
+    )
+
+
+# --- Querysets -------------------------------------------------------------------------
+
+
+def all_if(qs, user, perm: str):
+    """Everything to those who hold `perm`, nothing to others: for reference data."""
+    return qs if has_perm(user, perm) else qs.none()
+
+
+def owned_or_shared(qs, user, roles, perm_codename: str, owner_field: str = "organisation"):
+    """Records owned by an organisation where the user holds one of `roles`, plus
+    records shared (guardian `perm_codename`) with such an organisation: one query."""
+    orgs = organisations_of(user, roles)
+    if not orgs:
+        return qs.none()
+    condition = Q(**{f"{owner_field}__in": orgs}) | Q(
+        pk__in=shared_with(qs.model, orgs, perm_codename)
+    )
+    return qs.filter(condition)
+
+
+# --- Object-level shares (django-guardian, direct-FK models) -----------------------------
+
+
+def _group_perm_model(model):
+    from guardian.utils import get_group_obj_perms_model
+
+    perm_model = get_group_obj_perms_model(model)
+    field = perm_model._meta.get_field("content_object")
+    if not isinstance(field, models.ForeignKey):
+        raise TypeError(f"{model.__name__} has no direct-FK group permission model.")
+    return perm_model
+
+
+def shared_with(model, organisation_ids, perm_codename: str):
+    """A subquery of the pks of `model` shared with any of these organisations."""
+    perm_model = _group_perm_model(model)
+    return perm_model.objects.filter(
+        group__organisation__in=organisation_ids,
+        permission__codename=perm_codename,
+        permission__content_type__app_label=model._meta.app_label,
+    ).values("content_object_id")
+
+
+def share(obj, organisation, perm_codename: str) -> None:
+    """Grant `perm_codename` on `obj` to every member of `organisation` (its group)."""
+    from guardian.shortcuts import assign_perm
+
+    assign_perm(f"{obj._meta.app_label}.{perm_codename}", organisation.group, obj)
+
+
+def unshare(obj, organisation, perm_codename: str) -> None:
+    from guardian.shortcuts import remove_perm
+
+    remove_perm(f"{obj._meta.app_label}.{perm_codename}", organisation.group, obj)
+
+
+def is_shared_with_user(obj, user, roles, perm_codename: str) -> bool:
+    orgs = organisations_of(user, roles)
+    return (
+        bool(orgs)
+        and shared_with(type(obj), orgs, perm_codename).filter(content_object_id=obj.pk).exists()
+    )

@@ -1,0 +1,122 @@
+"""What crosses records in accounts: invitations and memberships. Views, forms, the
+admin and commands call these; every one checks the acting user's permission."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from move.accounts import emails, permissions
+from move.accounts.models import Invitation, Membership, Organisation, User
+from move.accounts.permissions import Role
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError(_("“%(role)s” is not a role of Move."), params={"role": role})
+
+
+def invite(
+    *, email: str, organisation: Organisation, role: str, language: str, by: User, accept_url
+) -> Invitation:
+    """Create an invitation and e-mail its link. `accept_url(token)` builds the link."""
+    permissions.require(by, "accounts.manage_organisations")
+    _check_role(role)
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            _("%(email)s already has an account: add a membership to it instead."),
+            params={"email": email},
+        )
+    if Invitation.objects.pending().filter(email__iexact=email).exists():
+        raise ValidationError(
+            _("An invitation to %(email)s is already waiting. Withdraw it before sending another."),
+            params={"email": email},
+        )
+    invitation = Invitation(
+        email=email, organisation=organisation, role=role, language=language, invited_by=by
+    )
+    token = invitation.new_token()
+    invitation.save()
+    link = accept_url(token)
+    transaction.on_commit(lambda: emails.send_invitation(invitation, link))
+    return invitation
+
+
+def invitation_problem(invitation: Invitation | None) -> str | None:
+    """Why this invitation link cannot be used, in the reader's language, or None."""
+    if invitation is None:
+        return _("This invitation link is not valid. Ask a coordinator for a new one.")
+    messages = {
+        "accepted": _("This invitation has already been used. Sign in with your e-mail address."),
+        "revoked": _("This invitation was withdrawn. Ask a coordinator for a new one."),
+        "expired": _("This invitation has expired. Ask a coordinator for a new one."),
+    }
+    return messages.get(invitation.status)
+
+
+@transaction.atomic
+def accept_invitation(token: str, *, first_name: str, last_name: str, password: str) -> User:
+    invitation = Invitation.objects.select_for_update().by_token(token)
+    problem = invitation_problem(invitation)
+    if problem:
+        raise ValidationError(problem)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError(_("An account with this e-mail address already exists. Sign in."))
+    user = User.objects.create_user(
+        invitation.email,
+        password,
+        first_name=first_name,
+        last_name=last_name,
+        language=invitation.language,
+    )
+    _add_membership(user, invitation.organisation, invitation.role)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+def revoke_invitation(invitation: Invitation, *, by: User) -> None:
+    permissions.require(by, "accounts.manage_organisations")
+    if invitation.status == "pending":
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+
+
+def add_membership(*, email: str, organisation: Organisation, role: str, by: User) -> Membership:
+    permissions.require(by, "accounts.manage_organisations")
+    _check_role(role)
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        raise ValidationError(
+            _("Nobody has an account with %(email)s: send an invitation instead."),
+            params={"email": email},
+        )
+    if Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
+        raise ValidationError(_("This person already has this role in this organisation."))
+    return _add_membership(user, organisation, role)
+
+
+def _add_membership(user: User, organisation: Organisation, role: str) -> Membership:
+    membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+    # Object-level shares are granted to the organisation's group (guardian).
+    user.groups.add(organisation.group)
+    permissions.forget(user)
+    return membership
+
+
+@transaction.atomic
+def end_membership(membership: Membership, *, by: User) -> None:
+    permissions.require(by, "accounts.manage_organisations")
+    if (
+        membership.role == Role.COORDINATOR
+        and not Membership.objects.filter(role=Role.COORDINATOR, user__is_active=True)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise ValidationError(_("This is the last coordinator: appoint another one first."))
+    user, organisation = membership.user, membership.organisation
+    membership.delete()
+    if not Membership.objects.filter(user=user, organisation=organisation).exists():
+        user.groups.remove(organisation.group)
+    permissions.forget(user)

@@ -1,0 +1,237 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.contrib.auth import login
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView, DetailView, ListView, UpdateView
+
+from move.accounts import permissions, services
+from move.accounts.forms import (
+    AcceptInvitationForm,
+    ConcurrentEditError,
+    CONCURRENT_EDIT,
+    InvitationForm,
+    MembershipForm,
+    OrganisationForm,
+)
+from move.accounts.mixins import PermissionRequiredMixin, VisibleObjectMixin
+from move.accounts.models import Invitation, Membership, Organisation
+
+
+@login_required
+def home(request):
+    user = request.user
+    memberships = user.memberships.select_related("organisation").order_by(
+        "organisation__short_name", "role"
+    )
+    context = {"memberships": memberships, "has_totp": _has_totp(user)}
+    if permissions.has_perm(user, "accounts.manage_organisations"):
+        context["pending_invitations"] = Invitation.objects.pending().count()
+    return render(request, "accounts/home.html", context)
+
+
+def _has_totp(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class SaveVersionedMixin:
+    """Shows the form again, with what was typed, when someone else saved first."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ConcurrentEditError:
+            form.add_error(None, CONCURRENT_EDIT)
+            return self.form_invalid(form)
+
+
+class OrganisationList(PermissionRequiredMixin, ListView):
+    permission = "accounts.manage_organisations"
+    template_name = "accounts/organisation_list.html"
+
+    def get_queryset(self):
+        return (
+            Organisation.objects.visible_to(self.request.user)
+            .select_related("member_of")
+            .annotate(people=Count("memberships__user", distinct=True))
+        )
+
+
+class OrganisationCreate(PermissionRequiredMixin, SaveVersionedMixin, CreateView):
+    permission = "accounts.manage_organisations"
+    model = Organisation
+    form_class = OrganisationForm
+    template_name = "accounts/organisation_form.html"
+
+    def get_success_url(self):
+        messages.success(self.request, _("Organisation saved."))
+        return reverse("accounts:organisation-detail", args=[self.object.code])
+
+
+class OrganisationDetail(VisibleObjectMixin, DetailView):
+    permission = "accounts.manage_organisations"
+    model = Organisation
+    slug_field = slug_url_kwarg = "code"
+    template_name = "accounts/organisation_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | organisation_context(self.object)
+
+
+def organisation_context(organisation, membership_form=None) -> dict:
+    return {
+        "organisation": organisation,
+        "memberships": organisation.memberships.select_related("user").order_by(
+            "user__email", "role"
+        ),
+        "invitations": Invitation.objects.pending().filter(organisation=organisation),
+        "membership_form": membership_form or MembershipForm(),
+    }
+
+
+class OrganisationUpdate(VisibleObjectMixin, SaveVersionedMixin, UpdateView):
+    permission = "accounts.manage_organisations"
+    model = Organisation
+    form_class = OrganisationForm
+    slug_field = slug_url_kwarg = "code"
+    template_name = "accounts/organisation_form.html"
+
+    def get_success_url(self):
+        messages.success(self.request, _("Organisation saved."))
+        return reverse("accounts:organisation-detail", args=[self.object.code])
+
+
+@login_required
+@require_POST
+def membership_create(request, code):
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user), code=code)
+    permissions.require(request.user, "accounts.manage_organisations")
+    form = MembershipForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_membership(organisation=organisation, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+    if form.errors:
+        context = organisation_context(organisation, form)
+        return render(request, OrganisationDetail.template_name, context, status=400)
+    messages.success(request, _("Membership added."))
+    return redirect("accounts:organisation-detail", code=code)
+
+
+@login_required
+@require_POST
+def membership_delete(request, code):
+    membership = get_object_or_404(
+        Membership.objects.visible_to(request.user).select_related("organisation", "user"),
+        code=code,
+    )
+    permissions.require(request.user, "accounts.manage_organisations")
+    try:
+        services.end_membership(membership, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Membership ended."))
+    return redirect("accounts:organisation-detail", code=membership.organisation.code)
+
+
+class InvitationList(PermissionRequiredMixin, ListView):
+    permission = "accounts.manage_organisations"
+    template_name = "accounts/invitation_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Invitation.objects.visible_to(self.request.user).select_related(
+            "organisation", "invited_by"
+        )
+
+
+@login_required
+def invitation_create(request):
+    permissions.require(request.user, "accounts.manage_organisations")
+    initial = {}
+    wanted = request.GET.get("organisation")
+    if wanted:
+        initial["organisation"] = Organisation.objects.filter(code=_uuid_or_none(wanted)).first()
+    form = InvitationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invite(
+                by=request.user,
+                accept_url=lambda token: request.build_absolute_uri(
+                    reverse("accounts:invitation-accept", args=[token])
+                ),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("accounts:invitation-list")
+    status = 400 if form.errors else 200
+    return render(request, "accounts/invitation_form.html", {"form": form}, status=status)
+
+
+def _uuid_or_none(value):
+    import uuid
+
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, code):
+    invitation = get_object_or_404(Invitation.objects.visible_to(request.user), code=code)
+    services.revoke_invitation(invitation, by=request.user)
+    messages.success(request, _("Invitation withdrawn."))
+    return redirect("accounts:invitation-list")
+
+
+def invitation_accept(request, token):
+    """Public: the link from the e-mail. The person chooses a password and is signed in."""
+    invitation = Invitation.objects.select_related("organisation").by_token(token)
+    problem = services.invitation_problem(invitation)
+    if problem:
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"problem": problem},
+            status=410 if invitation else 404,
+        )
+    if request.user.is_authenticated:
+        messages.error(request, _("Sign out before accepting an invitation for someone else."))
+        return redirect("home")
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(
+                token,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+            messages.success(request, _("Welcome to Move. Your account is ready."))
+            return redirect("home")
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"form": form, "invitation": invitation},
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
+
+from move.accounts.adminsite import RoleAdminMixin
+from move.centres.models import Centre, CentreYear
+
+
+class CentreYearInline(RoleAdminMixin, admin.TabularInline):
+    permission = "centres.change_centre"
+    model = CentreYear
+    extra = 0
+
+
+@admin.register(Centre)
+class CentreAdmin(RoleAdminMixin, TranslationAdmin):
+    permission = "centres.change_centre"
+    list_display = ["code", "name", "kind", "town", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["code", "name_fr", "name_nl", "town"]
+    inlines = [CentreYearInline]

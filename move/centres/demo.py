@@ -1,0 +1,121 @@
+"""Centres of DOMAIN.md with their official yearly figures and sources."""
+
+from move.centres.models import Centre, CentreYear
+
+AIDA_2023 = "AIDA Belgium country report, places in March 2023"
+MOVE_2022 = "Move activity report 2022: 4,285 people held in the six adult centres"
+MOVE_2023 = "Move: 4,915 people held in the six adult centres in 2023"
+SPLIT = " (per-centre split estimated in proportion to capacity, demo data)"
+
+# code, French name, Dutch name, kind, town, places (AIDA, March 2023)
+CENTRES = [
+    (
+        "127bis",
+        "Centre de rapatriement 127bis",
+        "Repatriëringscentrum 127bis",
+        "adult_centre",
+        "Steenokkerzeel",
+        120,
+    ),
+    (
+        "caricole",
+        "Centre de transit Caricole",
+        "Transitcentrum Caricole",
+        "adult_centre",
+        "Steenokkerzeel",
+        100,
+    ),
+    (
+        "bruges",
+        "Centre fermé de Bruges (CIB)",
+        "Gesloten centrum Brugge (CIB)",
+        "adult_centre",
+        "Brugge",
+        104,
+    ),
+    (
+        "merksplas",
+        "Centre fermé de Merksplas (CIM)",
+        "Gesloten centrum Merksplas (CIM)",
+        "adult_centre",
+        "Merksplas",
+        110,
+    ),
+    (
+        "vottem",
+        "Centre fermé de Vottem (CIV)",
+        "Gesloten centrum Vottem (CIV)",
+        "adult_centre",
+        "Vottem",
+        77,
+    ),
+    (
+        "holsbeek",
+        "Centre fermé pour femmes de Holsbeek (CIH)",
+        "Gesloten centrum voor vrouwen Holsbeek (CIH)",
+        "adult_centre",
+        "Holsbeek",
+        28,
+    ),
+    (
+        "127bis-familles",
+        "Unités familiales du 127bis",
+        "Gezinsunits van 127bis",
+        "family_unit",
+        "Steenokkerzeel",
+        None,
+    ),
+]
+RETURN_HOUSES = ["Zulte", "Tubize", "Sint-Gillis-Waas", "Tielt", "Beauvechain"]
+TOTALS = {2022: (4285, MOVE_2022), 2023: (4915, MOVE_2023)}
+
+
+def seed_centres() -> int:
+    for code, name_fr, name_nl, kind, town, _places in CENTRES:
+        _centre(code, name_fr, name_nl, kind, town)
+    for town in RETURN_HOUSES:
+        _centre(
+            f"maisons-retour-{town.lower()}",
+            f"Maisons de retour de {town}",
+            f"Terugkeerwoningen {town}",
+            "return_house",
+            town,
+        )
+    _seed_years()
+    return Centre.objects.count()
+
+
+def _centre(code, name_fr, name_nl, kind, town):
+    Centre.objects.update_or_create(
+        code=code, defaults={"name_fr": name_fr, "name_nl": name_nl, "kind": kind, "town": town}
+    )
+
+
+def apportion(total: int, weights: list[int]) -> list[int]:
+    """Split `total` in proportion to `weights` (largest remainder): the parts add up."""
+    scale = sum(weights)
+    shares = [total * weight / scale for weight in weights]
+    parts = [int(share) for share in shares]
+    by_remainder = sorted(range(len(weights)), key=lambda i: shares[i] - parts[i], reverse=True)
+    for index in by_remainder[: total - sum(parts)]:
+        parts[index] += 1
+    return parts
+
+
+def _seed_years() -> None:
+    adult = [
+        (code, places) for code, _fr, _nl, kind, _town, places in CENTRES if kind == "adult_centre"
+    ]
+    places = [capacity for _code, capacity in adult]
+    for year, (total, source) in TOTALS.items():
+        for (code, capacity), detained in zip(adult, apportion(total, places), strict=True):
+            CentreYear.objects.update_or_create(
+                centre=Centre.objects.get(code=code),
+                year=year,
+                defaults={
+                    "people_detained": detained,
+                    "people_detained_source": source + SPLIT,
+                    "capacity": capacity,
+                    "capacity_source": AIDA_2023,
+                },
+            )

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from move.accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("move.accounts.urls")),
+    path("centres/", include("move.centres.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
