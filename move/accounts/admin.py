@@ -1,8 +1,8 @@
 from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin
 
-from move.accounts.models import Invitation, Membership, Organisation, User
 from move.accounts.adminsite import RoleAdminMixin
+from move.accounts.models import Invitation, Membership, Organisation, User
 
 
 class MembershipInline(RoleAdminMixin, admin.TabularInline):
@@ -46,3 +46,20 @@ class InvitationAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at"]
     list_filter = ["role", "organisation"]
     exclude = ["token_hash"]
+
+
+# Third-party models stay out of the administration site: groups are the plumbing of
+# object-level shares, authenticators hold second factors, sessions and e-mail
+# addresses are each person's own (pages under /accounts/).
+def _unregister_third_party():
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.usersessions.models import UserSession
+    from django.contrib.auth.models import Group
+
+    for model in (EmailAddress, Authenticator, UserSession, Group):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_unregister_third_party()

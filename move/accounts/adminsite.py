@@ -1,6 +1,8 @@
 """The administration site, for coordinators. Access comes from permissions.py (not from
 is_staff), and signing in goes through allauth so that MFA cannot be bypassed."""
 
+from functools import update_wrapper
+
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,17 @@ class MoveAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return request.user.is_active and permissions.has_perm(request.user, "accounts.use_admin")
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        def refuse_or_serve(request, *args, **kwargs):
+            # A signed-in person without the right is refused (403), not sent to log in again.
+            if request.user.is_authenticated and not self.has_permission(request):
+                permissions.require(request.user, "accounts.use_admin")
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(refuse_or_serve, inner)
 
     def login(self, request, extra_context=None):
         from django.contrib.auth.views import redirect_to_login

@@ -1,7 +1,7 @@
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.contrib.auth import login
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,9 +11,9 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from move.accounts import permissions, services
 from move.accounts.forms import (
+    CONCURRENT_EDIT,
     AcceptInvitationForm,
     ConcurrentEditError,
-    CONCURRENT_EDIT,
     InvitationForm,
     MembershipForm,
     OrganisationForm,

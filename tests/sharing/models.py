@@ -20,6 +20,9 @@ class Note(models.Model):
 
     objects = NoteQuerySet.as_manager()
 
+    def __str__(self):
+        return self.title
+
 
 class NoteUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Note, on_delete=models.CASCADE)

@@ -1,0 +1,102 @@
+"""Personas (DESIGN.md §1) as fixtures. Every persona that must use MFA has a TOTP
+authenticator, so that pages answer instead of sending them to set one up."""
+
+import time
+
+import pytest
+
+from move.accounts.permissions import Role
+from tests.factories import OrganisationFactory, member, with_totp
+
+
+@pytest.fixture
+def coalition(db):
+    return OrganisationFactory(short_name="Move", kind="coalition")
+
+
+@pytest.fixture
+def org_a(db):
+    return OrganisationFactory(short_name="JRS")
+
+
+@pytest.fixture
+def org_b(db):
+    return OrganisationFactory(short_name="Caritas")
+
+
+@pytest.fixture
+def partner_org(db):
+    return OrganisationFactory(short_name="Myria", kind="partner")
+
+
+@pytest.fixture
+def visitor_a(org_a):
+    return with_totp(member(Role.VISITOR, org_a, email="visitor.a@example.org"))
+
+
+@pytest.fixture
+def visitor_b(org_b):
+    return with_totp(member(Role.VISITOR, org_b, email="visitor.b@example.org"))
+
+
+@pytest.fixture
+def legal(coalition):
+    return with_totp(member(Role.LEGAL, coalition, email="legal@example.org"))
+
+
+@pytest.fixture
+def coordinator(coalition):
+    return with_totp(member(Role.COORDINATOR, coalition, email="coordinator@example.org"))
+
+
+@pytest.fixture
+def advocacy(coalition):
+    return member(Role.ADVOCACY, coalition, email="advocacy@example.org")
+
+
+@pytest.fixture
+def witness_pool(coalition):
+    return with_totp(member(Role.WITNESS_POOL, coalition, email="witness@example.org"))
+
+
+@pytest.fixture
+def partner(partner_org):
+    return member(Role.PARTNER, partner_org, email="partner@example.org")
+
+
+PERSONAS = [
+    "anonymous",
+    "visitor_a",
+    "visitor_b",
+    "legal",
+    "coordinator",
+    "advocacy",
+    "witness_pool",
+    "partner",
+]
+
+
+@pytest.fixture
+def persona_client(request, client):
+    """`persona_client(name)` → a test client signed in as that persona."""
+
+    def make(name):
+        if name != "anonymous":
+            sign_in(client, request.getfixturevalue(name))
+        return client
+
+    return make
+
+
+def sign_in(client, user):
+    """Sign in as someone who has just confirmed their password: allauth keeps that
+    record in the session and asks for the password again, before sensitive changes
+    (MFA set-up), when it is missing or old."""
+    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "email": user.email, "reauthenticated": True}
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client

@@ -1,0 +1,231 @@
+"""Every URL of the project, for every persona, with the answer it must give.
+
+A URL pattern without a row here fails `test_every_url_has_expectations`: a new page
+cannot be forgotten. Statuses: 200 shown, 302 redirected (to sign in, or onwards),
+403 refused action on a visible object, 404 refused or missing object, 405 wrong method.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from move.accounts import services
+from move.accounts.models import Membership
+from move.accounts.permissions import Role
+from tests.conftest import PERSONAS
+from tests.factories import CentreYearFactory, OrganisationFactory, UserFactory, member
+
+ANON = "anonymous"
+SIGNED_IN = [p for p in PERSONAS if p != ANON]
+INTERNAL = ["visitor_a", "visitor_b", "legal", "coordinator", "advocacy", "witness_pool"]
+
+
+def expect(anonymous=302, default=200, **overrides):
+    """{persona: status}: `default` for every signed-in persona unless overridden."""
+    table = {ANON: anonymous} | {persona: default for persona in SIGNED_IN}
+    table.update(overrides)
+    return table
+
+
+def coordinator_only(ok=200, refused=403, anonymous=302):
+    return expect(anonymous, refused, coordinator=ok)
+
+
+def internal_only(ok=200, partner=403, anonymous=302):
+    return expect(anonymous, ok, partner=partner)
+
+
+def centre_editing(ok=200):
+    # Internal roles see the centre (the action is refused: 403); partners do not (404).
+    return expect(302, 403, coordinator=ok, partner=404)
+
+
+# name → {method: {persona: status}}
+MATRIX = {
+    "home": {"GET": expect()},
+    "set_language": {"POST": expect(anonymous=302, default=302)},
+    # --- accounts (ours)
+    "accounts:organisation-list": {"GET": coordinator_only()},
+    "accounts:organisation-create": {"GET": coordinator_only()},
+    "accounts:organisation-detail": {"GET": coordinator_only(refused=404)},
+    "accounts:organisation-update": {"GET": coordinator_only(refused=404)},
+    # An empty form is bad input: 400 for the coordinator, with the errors shown.
+    "accounts:membership-create": {"GET": expect(default=405), "POST": coordinator_only(400, 404)},
+    "accounts:membership-delete": {"GET": expect(default=405), "POST": coordinator_only(302, 404)},
+    "accounts:invitation-list": {"GET": coordinator_only()},
+    "accounts:invitation-create": {"GET": coordinator_only()},
+    "accounts:invitation-revoke": {"GET": expect(default=405), "POST": coordinator_only(302, 404)},
+    # Public: the link from the e-mail. Signed-in people are sent home.
+    "accounts:invitation-accept": {"GET": expect(anonymous=200, default=302)},
+    # --- centres
+    "centres:centre-list": {"GET": internal_only()},
+    "centres:centre-detail": {"GET": internal_only(partner=404)},
+    "centres:centre-create": {"GET": coordinator_only()},
+    "centres:centre-update": {"GET": centre_editing()},
+    "centres:centreyear-create": {"GET": centre_editing()},
+    "centres:centreyear-update": {"GET": centre_editing()},
+    # --- allauth: sign-in, password, MFA, sessions
+    "account_login": {"GET": expect(anonymous=200, default=302)},
+    "account_logout": {"GET": expect(anonymous=302, default=200), "POST": expect(302, 302)},
+    "account_inactive": {"GET": expect(anonymous=200)},
+    # No public sign-up: the page says so (allauth's "sign-up closed").
+    "account_signup": {"GET": expect(anonymous=200, default=302)},
+    "account_reauthenticate": {"GET": expect()},
+    "account_request_reauthentication_code": {"GET": expect(default=302)},
+    "account_confirm_reauthentication_code": {"GET": expect(default=302)},
+    "account_email": {"GET": expect()},
+    "account_email_verification_sent": {"GET": expect(anonymous=200)},
+    "account_change_password": {"GET": expect()},
+    "account_set_password": {"GET": expect(default=302)},
+    "account_reset_password": {"GET": expect(anonymous=200)},
+    "account_confirm_login_code": {"GET": expect(anonymous=302, default=302)},
+    "account_confirm_email": {"GET": expect(anonymous=200)},
+    "account_reset_password_from_key_done": {"GET": expect(anonymous=200)},
+    "account_reset_password_from_key": {"GET": expect(anonymous=200)},
+    "account_reset_password_done": {"GET": expect(anonymous=200)},
+    "mfa_index": {"GET": expect()},
+    "mfa_authenticate": {"GET": expect(anonymous=302, default=302)},
+    # Without a second factor there is nothing to re-check: sent to the password page.
+    "mfa_reauthenticate": {"GET": expect(advocacy=302, partner=302)},
+    # Those who have TOTP are sent on; advocacy and partner have none yet.
+    "mfa_activate_totp": {"GET": expect(default=302, advocacy=200, partner=200)},
+    "mfa_deactivate_totp": {"GET": expect(default=200, advocacy=404, partner=404)},
+    "mfa_view_recovery_codes": {"GET": expect(default=404)},
+    "mfa_generate_recovery_codes": {"GET": expect()},
+    "mfa_download_recovery_codes": {"GET": expect(default=404)},
+    "usersessions_list": {"GET": expect()},
+}
+
+
+def admin_expectation(name):
+    """The administration site: coordinators only; a signed-in person without the
+    right is refused (403), an anonymous one sent to sign in."""
+    if name == "admin:login":
+        return {"GET": expect(anonymous=302, default=302)}
+    if name == "admin:logout":
+        return {"POST": coordinator_only(ok=200)}
+    if name == "admin:view_on_site":
+        return {"GET": coordinator_only(ok=404)}
+    if name == "admin:autocomplete":
+        return {"GET": coordinator_only(ok=403)}
+    if name.startswith("admin:accounts_invitation_") and name.endswith(("_add", "_delete")):
+        return {"GET": coordinator_only(ok=403)}  # invitations are read-only there
+    return {"GET": coordinator_only()}
+
+
+def all_url_names():
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace or ""
+                joined = f"{namespace}:{inner}" if namespace and inner else namespace or inner
+                yield from walk(pattern.url_patterns, joined)
+            elif isinstance(pattern, URLPattern):
+                if pattern.name is None and namespace == "admin":
+                    # The admin's unnamed "<id>/" redirects lead to the named change
+                    # pages, which are in the matrix; every other URL must be named.
+                    continue
+                assert pattern.name, f"URL pattern {pattern.pattern} has no name"
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+def expectations(name):
+    if name.startswith("admin:"):
+        return admin_expectation(name)
+    return MATRIX[name]
+
+
+def test_every_url_has_expectations():
+    missing = [name for name in all_url_names() if not name.startswith("admin:") and name not in MATRIX]
+    assert missing == [], f"Add these URLs to the permission matrix: {missing}"
+
+
+def test_the_matrix_names_only_existing_urls():
+    stale = sorted(set(MATRIX) - set(all_url_names()))
+    assert stale == [], f"Rows for URLs that no longer exist: {stale}"
+
+
+def test_the_matrix_covers_every_persona():
+    for name in all_url_names():
+        for method, table in expectations(name).items():
+            assert set(table) == set(PERSONAS), f"{name} {method} lacks personas"
+
+
+class World:
+    """Objects a URL can point at, made afresh for each persona (POSTs change things)."""
+
+    def __init__(self, coordinator):
+        self.organisation = OrganisationFactory()
+        other = member(Role.VISITOR, self.organisation)
+        self.membership = Membership.objects.get(user=other)
+        self.figures = CentreYearFactory()
+        self.centre = self.figures.centre
+        self.invitation = services.invite(
+            email=f"new-{self.organisation.short_name.lower()}@example.org",
+            organisation=self.organisation,
+            role=Role.VISITOR,
+            language="fr",
+            by=coordinator,
+            accept_url=self.keep_token,
+        )
+        self.user = UserFactory()
+
+    def keep_token(self, token):
+        self.token = token
+        return f"https://move.test/{token}"
+
+    def kwargs(self, name):
+        from django.contrib.contenttypes.models import ContentType
+
+        pattern_kwargs = {
+            "accounts:organisation-detail": {"code": self.organisation.code},
+            "accounts:organisation-update": {"code": self.organisation.code},
+            "accounts:membership-create": {"code": self.organisation.code},
+            "accounts:membership-delete": {"code": self.membership.code},
+            "accounts:invitation-revoke": {"code": self.invitation.code},
+            "accounts:invitation-accept": {"token": self.token},
+            "centres:centre-detail": {"code": self.centre.code},
+            "centres:centre-update": {"code": self.centre.code},
+            "centres:centreyear-create": {"code": self.centre.code},
+            "centres:centreyear-update": {"code": self.figures.code},
+            "account_confirm_email": {"key": "not-a-real-key"},
+            "account_reset_password_from_key": {"uidb36": "zz", "key": "not-a-real-key"},
+            "admin:app_list": {"app_label": "accounts"},
+            "admin:view_on_site": {
+                "content_type_id": ContentType.objects.get_for_model(self.user).pk,
+                "object_id": self.user.pk,
+            },
+        }
+        if name in pattern_kwargs:
+            return pattern_kwargs[name]
+        if name.startswith("admin:") and name.endswith(("_change", "_delete", "_history")) and (
+            name not in ("admin:password_change",)
+        ):
+            return {"object_id": self.admin_object(name).pk}
+        return {}
+
+    def admin_object(self, name):
+        model_name = name.split(":")[1].rsplit("_", 1)[0]
+        return {
+            "accounts_user": self.user,
+            "accounts_organisation": self.organisation,
+            "accounts_invitation": self.invitation,
+            "centres_centre": self.centre,
+        }[model_name]
+
+
+@pytest.mark.parametrize("name", all_url_names())
+def test_permission_matrix(name, persona_client, coordinator, request, settings):
+    settings.ACCOUNT_RATE_LIMITS = False
+    failures = []
+    for method, table in expectations(name).items():
+        for persona in PERSONAS:
+            world = World(coordinator)
+            url = reverse(name, kwargs=world.kwargs(name))
+            client = persona_client(persona)
+            response = client.get(url) if method == "GET" else client.post(url)
+            if response.status_code != table[persona]:
+                failures.append(f"{method} {url} as {persona}: {response.status_code}, expected {table[persona]}")
+            client.logout()
+    assert failures == []
