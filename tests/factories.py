@@ -71,5 +71,3 @@ class CentreYearFactory(factory.django.DjangoModelFactory):
     people_detained_source = "Immigration Office, annual report 2022"
     capacity = 100
     capacity_source = "AIDA 2023"
-
-

@@ -137,7 +137,9 @@ def expectations(name):
 
 
 def test_every_url_has_expectations():
-    missing = [name for name in all_url_names() if not name.startswith("admin:") and name not in MATRIX]
+    missing = [
+        name for name in all_url_names() if not name.startswith("admin:") and name not in MATRIX
+    ]
     assert missing == [], f"Add these URLs to the permission matrix: {missing}"
 
 
@@ -199,8 +201,10 @@ class World:
         }
         if name in pattern_kwargs:
             return pattern_kwargs[name]
-        if name.startswith("admin:") and name.endswith(("_change", "_delete", "_history")) and (
-            name not in ("admin:password_change",)
+        if (
+            name.startswith("admin:")
+            and name.endswith(("_change", "_delete", "_history"))
+            and (name not in ("admin:password_change",))
         ):
             return {"object_id": self.admin_object(name).pk}
         return {}
@@ -225,7 +229,8 @@ def test_permission_matrix(name, persona_client, coordinator, request, settings)
             url = reverse(name, kwargs=world.kwargs(name))
             client = persona_client(persona)
             response = client.get(url) if method == "GET" else client.post(url)
-            if response.status_code != table[persona]:
-                failures.append(f"{method} {url} as {persona}: {response.status_code}, expected {table[persona]}")
+            expected = table[persona]
+            if response.status_code != expected:
+                failures.append(f"{method} {url} as {persona}: {response.status_code} ≠ {expected}")
             client.logout()
     assert failures == []
