@@ -117,18 +117,17 @@ if REDIS_URL:
             "KEY_PREFIX": env_str("MOVE_CACHE_PREFIX", "move"),
         }
     }
-    SESSION_ENGINE = (
-        "django.contrib.sessions.backends.cache"
-        if not TESTING
-        else "django.contrib.sessions.backends.db"
-    )
+    # Sessions read through Redis and kept in the database: a Redis restart signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Inline without a broker (the demo) and in tests, which test tasks as functions and
+# patch `.delay` (STYLE.md); end-to-end worker tests turn this off themselves.
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or TESTING
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -9,6 +9,16 @@ from move.accounts.permissions import Role
 from tests.factories import OrganisationFactory, member, with_totp
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached sessions live in the cache (Redis in CI):
+    each test starts with none, whatever ran before it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def coalition(db):
     return OrganisationFactory(short_name="Move", kind="coalition")
