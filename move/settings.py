@@ -28,6 +28,10 @@ if not ENCRYPTION_KEY:
     ENCRYPTION_KEY = SECRET_KEY
 
 ALLOWED_HOSTS = env_list("MOVE_ALLOWED_HOSTS", ["localhost", "127.0.0.1"] if DEBUG else [])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "MOVE_ALLOWED_HOSTS is required when MOVE_DEBUG is false (e.g. move.example.org)."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("MOVE_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -215,6 +219,10 @@ EMAIL_PORT = env_int("MOVE_EMAIL_PORT", 587, minimum=1)
 EMAIL_HOST_USER = env_str("MOVE_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_secret("MOVE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("MOVE_EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("MOVE_EMAIL_USE_SSL", False)  # port 465, implicit TLS
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set MOVE_EMAIL_USE_TLS or MOVE_EMAIL_USE_SSL, not both.")
+EMAIL_TIMEOUT = env_int("MOVE_EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("MOVE_DEFAULT_FROM_EMAIL", "Move <no-reply@move.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -257,7 +265,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("MOVE_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice(
+            "MOVE_LOG_LEVEL", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], "INFO"
+        ),
+    },
 }
 
 MOVE_DEMO_PASSWORD = env_secret("MOVE_DEMO_PASSWORD", "demo-move-2026")

@@ -34,8 +34,15 @@ class VersionedModelForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and cleaned.get("version") != self.instance.version:
+            self._offer_version(self.instance.version)
             raise ValidationError(CONCURRENT_EDIT, code="concurrent")
         return cleaned
+
+    def _offer_version(self, version):
+        # The form shown again carries the version saved meanwhile: once the person has
+        # looked at it ("then save again"), saving is their choice, not a silent overwrite.
+        self.data = self.data.copy()
+        self.data["version"] = version
 
     def save(self, commit=True):
         with transaction.atomic():
@@ -46,6 +53,8 @@ class VersionedModelForm(forms.ModelForm):
                     version=F("version") + 1
                 )
                 if not bumped:
+                    current = model.objects.filter(pk=self.instance.pk).values("version")
+                    self._offer_version(current[0]["version"] if current else seen)
                     raise ConcurrentEditError
                 self.instance.version = seen + 1
             return super().save(commit)
@@ -55,6 +64,18 @@ class OrganisationForm(VersionedModelForm):
     class Meta:
         model = Organisation
         fields = ["name_fr", "name_nl", "short_name", "kind", "member_of", "active"]
+
+    def clean_member_of(self):
+        parent = self.cleaned_data["member_of"]
+        ancestor, seen = parent, set()
+        while ancestor is not None and ancestor.pk not in seen and self.instance.pk:
+            if ancestor.pk == self.instance.pk:
+                raise ValidationError(
+                    _("An organisation cannot be a member of itself, even through another one.")
+                )
+            seen.add(ancestor.pk)
+            ancestor = ancestor.member_of
+        return parent
 
 
 class InvitationForm(forms.Form):

@@ -1,7 +1,7 @@
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from move.accounts import permissions
+from move.accounts import permissions, services
 
 # Pages a person without a second factor may still reach: setting one up, leaving,
 # choosing a language, the static files.
@@ -18,16 +18,11 @@ class RequireMFAMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not request.path.startswith(_ALLOWED_PREFIXES)
-            and not request.path.startswith("/static/")
+            # path_info: without the script prefix, as under a sub-path deployment.
+            and not request.path_info.startswith(_ALLOWED_PREFIXES)
+            and not request.path_info.startswith("/static/")
             and permissions.requires_mfa(user)
-            and not _has_totp(user)
+            and not services.has_totp(user)
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
-
-
-def _has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

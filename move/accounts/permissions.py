@@ -186,12 +186,15 @@ def share(obj, organisation, perm_codename: str) -> None:
     """Grant `perm_codename` on `obj` to every member of `organisation` (its group)."""
     from guardian.shortcuts import assign_perm
 
+    # A generic guardian row would be stored but never read by `shared_with`.
+    _group_perm_model(type(obj))
     assign_perm(f"{obj._meta.app_label}.{perm_codename}", organisation.group, obj)
 
 
 def unshare(obj, organisation, perm_codename: str) -> None:
     from guardian.shortcuts import remove_perm
 
+    _group_perm_model(type(obj))
     remove_perm(f"{obj._meta.app_label}.{perm_codename}", organisation.group, obj)
 
 

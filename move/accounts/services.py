@@ -78,9 +78,28 @@ def accept_invitation(token: str, *, first_name: str, last_name: str, password: 
 
 def revoke_invitation(invitation: Invitation, *, by: User) -> None:
     permissions.require(by, "accounts.manage_organisations")
-    if invitation.status == "pending":
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
+    if invitation.status != "pending":
+        # Used, withdrawn or expired meanwhile: say so rather than "withdrawn".
+        raise ValidationError(
+            _(
+                "The invitation to %(email)s is no longer waiting (%(status)s): "
+                "nothing was withdrawn."
+            ),
+            params={"email": invitation.email, "status": invitation.get_status_display()},
+        )
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+
+
+def has_totp(user) -> bool:
+    """Whether the user has set up TOTP, asked once per request (middleware and pages)."""
+    from allauth.mfa.models import Authenticator
+
+    cached = getattr(user, "_move_has_totp", None)
+    if cached is None:
+        cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        user._move_has_totp = cached
+    return cached
 
 
 def add_membership(*, email: str, organisation: Organisation, role: str, by: User) -> Membership:

@@ -1,3 +1,4 @@
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -28,16 +29,10 @@ def home(request):
     memberships = user.memberships.select_related("organisation").order_by(
         "organisation__short_name", "role"
     )
-    context = {"memberships": memberships, "has_totp": _has_totp(user)}
+    context = {"memberships": memberships, "has_totp": services.has_totp(user)}
     if permissions.has_perm(user, "accounts.manage_organisations"):
         context["pending_invitations"] = Invitation.objects.pending().count()
     return render(request, "accounts/home.html", context)
-
-
-def _has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class SaveVersionedMixin:
@@ -195,8 +190,12 @@ def _uuid_or_none(value):
 @require_POST
 def invitation_revoke(request, code):
     invitation = get_object_or_404(Invitation.objects.visible_to(request.user), code=code)
-    services.revoke_invitation(invitation, by=request.user)
-    messages.success(request, _("Invitation withdrawn."))
+    try:
+        services.revoke_invitation(invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Invitation withdrawn."))
     return redirect("accounts:invitation-list")
 
 
@@ -227,6 +226,11 @@ def invitation_accept(request, token):
             form.add_error(None, error)
         else:
             login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+            # They have just chosen their password: the MFA set-up that follows must not
+            # ask for it again (allauth asks unless a recent "reauthenticated" record exists).
+            record_authentication(
+                request, user, method="password", email=user.email, reauthenticated=True
+            )
             messages.success(request, _("Welcome to Move. Your account is ready."))
             return redirect("home")
     return render(

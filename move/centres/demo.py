@@ -1,5 +1,7 @@
 """Centres of DOMAIN.md with their official yearly figures and sources."""
 
+from django.utils.text import slugify
+
 from move.centres.models import Centre, CentreYear
 
 AIDA_2023 = "AIDA Belgium country report, places in March 2023"
@@ -74,8 +76,9 @@ def seed_centres() -> int:
     for code, name_fr, name_nl, kind, town, _places in CENTRES:
         _centre(code, name_fr, name_nl, kind, town)
     for town in RETURN_HOUSES:
+        # Short enough for Centre.code (30 characters) whatever the town.
         _centre(
-            f"maisons-retour-{town.lower()}",
+            f"retour-{slugify(town)}",
             f"Maisons de retour de {town}",
             f"Terugkeerwoningen {town}",
             "return_house",

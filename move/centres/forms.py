@@ -1,3 +1,6 @@
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
 from move.accounts.forms import VersionedModelForm
 from move.centres.models import Centre, CentreYear
 
@@ -23,3 +26,14 @@ class CentreYearForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         if centre is not None:
             self.instance.centre = centre
+
+    def clean_year(self):
+        # The centre is not a field of this form, so ModelForm skips the constraint
+        # "one figure per centre and year": without this check the save would fail.
+        year = self.cleaned_data["year"]
+        taken = CentreYear.objects.filter(centre_id=self.instance.centre_id, year=year)
+        if self.instance.centre_id and taken.exclude(pk=self.instance.pk).exists():
+            raise ValidationError(
+                _("This centre already has figures for that year."), code="unique"
+            )
+        return year

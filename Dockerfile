@@ -1,0 +1,64 @@
+# Move's production image: one image for web (gunicorn), worker and beat (Celery) and the
+# one-shot migrate service of docker-compose.yml. Configuration comes from the
+# environment at run time (.env.example); nothing secret is baked in.
+
+# ---- build: the locked dependencies, the compiled catalogues, the static files ----
+FROM python:3.11-slim AS build
+
+ARG UV_VERSION=0.13.9
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UV_PROJECT_ENVIRONMENT=/app/.venv \
+    UV_PYTHON=/usr/local/bin/python3.11 \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_NO_CACHE=1
+
+RUN pip install --no-cache-dir --root-user-action=ignore "uv==${UV_VERSION}"
+
+WORKDIR /app
+
+# Dependencies first, so that a code change does not reinstall them.
+COPY pyproject.toml uv.lock ./
+RUN uv sync --frozen --no-dev --no-install-project
+
+COPY . .
+
+# The fr/nl catalogues (.po -> .mo). scripts/messages.py needs polib, a dev dependency:
+# the version of uv.lock goes beside the image's environment, not into it.
+RUN pip install --no-cache-dir --root-user-action=ignore --target /tmp/polib "polib==1.2.0" \
+    && PYTHONPATH=/tmp/polib /app/.venv/bin/python scripts/messages.py compile
+
+# Static files, hashed and compressed for whitenoise. Settings need production values
+# to import: these are throw-away, the real ones come from .env at run time.
+RUN MOVE_DEBUG=false MOVE_TESTING=false \
+    MOVE_SECRET_KEY=collectstatic-only-not-a-real-secret-key-0123456789abcdefghijklmnopqrstuvwxyz \
+    MOVE_ENCRYPTION_KEY=collectstatic-only-not-a-real-encryption-key \
+    MOVE_ALLOWED_HOSTS=build.invalid \
+    DATABASE_URL= REDIS_URL= MOVE_SQLITE_PATH=/tmp/build.sqlite3 \
+    /app/.venv/bin/python manage.py collectstatic --no-input -v 0
+
+# ---- runtime: the same Python, the app, a non-root user ----
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PATH=/app/.venv/bin:$PATH \
+    DJANGO_SETTINGS_MODULE=move.settings
+
+RUN groupadd --system --gid 10001 move \
+    && useradd --system --uid 10001 --gid move --home-dir /app --no-create-home \
+       --shell /usr/sbin/nologin move
+
+WORKDIR /app
+# The code stays owned by root (read-only for the app); only media is writable.
+COPY --from=build /app /app
+RUN mkdir -p /app/var/media && chown move:move /app/var/media
+
+USER move
+EXPOSE 8000
+
+# Workers: WEB_CONCURRENCY (read by gunicorn). Static files are served by whitenoise.
+CMD ["gunicorn", "move.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", \
+     "--timeout", "60", "--graceful-timeout", "30"]

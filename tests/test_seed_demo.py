@@ -1,0 +1,202 @@
+"""`manage.py seed_demo` keeps the demo data contract of DESIGN.md §8."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from django.db.models import Q, Sum
+
+from move.accounts.demo import PERSONAS
+from move.accounts.models import Membership, Organisation, User
+from move.accounts.permissions import Role
+from move.centres.models import Centre, CentreYear
+
+# DESIGN.md §8, word for word.
+DEMO_EMAILS = {
+    "coordinator@move.test",
+    "lawyer@move.test",
+    "visitor.jrs@move.test",
+    "visitor.caritas@move.test",
+    "visitor.vwv@move.test",
+    "advocacy@move.test",
+    "witness@move.test",
+    "partner.myria@move.test",
+    "partner.nansen@move.test",
+}
+ORGANISATIONS = {"Move", "Caritas", "CIRÉ", "JRS", "VWV", "Point d'Appui", "Myria", "Nansen"}
+ADULT_CENTRE_TOWNS = {"Steenokkerzeel", "Brugge", "Merksplas", "Vottem", "Holsbeek"}
+ADULT_CENTRES = ["127bis", "Caricole", "Bruges", "Merksplas", "Vottem", "Holsbeek"]
+
+pytestmark = pytest.mark.django_db
+
+
+def everything():
+    """What the command may create, counted."""
+    return {
+        model.__name__: model.objects.count()
+        for model in (Organisation, Group, User, Membership, Centre, CentreYear)
+    }
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+
+
+def adult_centres():
+    return Centre.objects.filter(kind=Centre.Kind.ADULT_CENTRE)
+
+
+def detained_in_adult_centres(year):
+    rows = CentreYear.objects.filter(centre__kind=Centre.Kind.ADULT_CENTRE, year=year)
+    return rows.aggregate(total=Sum("people_detained"))["total"]
+
+
+# --- Refusal ------------------------------------------------------------------------------
+
+
+def test_the_demo_refuses_to_run_when_debug_is_off(settings):
+    settings.DEBUG = False
+    before = everything()
+    with pytest.raises(CommandError, match="refuses to run when MOVE_DEBUG is off"):
+        call_command("seed_demo", stdout=StringIO())
+    assert everything() == before
+    assert not User.objects.filter(email__in=DEMO_EMAILS).exists()
+
+
+def test_the_demo_runs_with_debug_off_when_forced(settings):
+    settings.DEBUG = False
+    out = StringIO()
+    call_command("seed_demo", "--force", stdout=out)
+    assert set(User.objects.values_list("email", flat=True)) == DEMO_EMAILS
+    assert "Demo data ready." in out.getvalue()
+
+
+def test_the_demo_says_which_accounts_it_made(settings):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    assert "8 organisations, 12 centres, 9 accounts" in text
+    for email in DEMO_EMAILS:
+        assert email in text
+
+
+# --- Organisations and people -------------------------------------------------------------
+
+
+def test_the_demo_creates_the_eight_organisations(seeded):
+    assert set(Organisation.objects.values_list("short_name", flat=True)) == ORGANISATIONS
+    assert Organisation.objects.get(short_name="Point d'Appui").member_of.short_name == "CIRÉ"
+    partners = Organisation.objects.filter(kind=Organisation.Kind.PARTNER)
+    assert set(partners.values_list("short_name", flat=True)) == {"Myria", "Nansen"}
+
+
+def test_the_demo_organisations_have_french_and_dutch_names(seeded):
+    assert not Organisation.objects.filter(Q(name_fr="") | Q(name_nl="")).exists()
+
+
+def test_the_demo_creates_one_account_per_persona_with_the_documented_emails(seeded):
+    assert set(User.objects.values_list("email", flat=True)) == DEMO_EMAILS
+    assert {email for email, *_rest in PERSONAS} == DEMO_EMAILS
+
+
+@pytest.mark.parametrize(
+    ("email", "organisation", "role"),
+    [(email, organisation, role) for email, _f, _l, _lang, organisation, role in PERSONAS],
+)
+def test_each_persona_has_its_role_in_its_organisation(email, organisation, role, seeded):
+    user = User.objects.get(email=email)
+    assert list(user.memberships.values_list("organisation__short_name", "role")) == [
+        (organisation, role)
+    ]
+    assert user.groups.filter(organisation__short_name=organisation).exists()
+    assert list(user.groups.all()) == [Organisation.objects.get(short_name=organisation).group]
+
+
+def test_every_persona_role_is_present(seeded):
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
+
+
+def test_the_demo_password_opens_every_account(seeded, settings):
+    for user in User.objects.all():
+        assert user.check_password(settings.MOVE_DEMO_PASSWORD), user.email
+        assert user.is_active and not user.is_superuser
+
+
+def test_the_demo_password_is_read_from_the_settings(settings):
+    settings.DEBUG = True
+    settings.MOVE_DEMO_PASSWORD = "another-demo-password"
+    call_command("seed_demo", stdout=StringIO())
+    user = User.objects.get(email="coordinator@move.test")
+    assert user.check_password("another-demo-password")
+    assert not user.check_password("demo-move-2026")
+
+
+# --- Centres and figures ------------------------------------------------------------------
+
+
+def test_the_demo_creates_the_six_adult_centres(seeded):
+    centres = adult_centres()
+    assert centres.count() == 6
+    names = " ".join(centres.values_list("name_fr", flat=True))
+    for name in ADULT_CENTRES:
+        assert name in names
+    assert set(centres.values_list("town", flat=True)) == ADULT_CENTRE_TOWNS
+    assert centres.get(code="127bis").town == "Steenokkerzeel"
+
+
+def test_the_demo_creates_family_units_and_return_houses(seeded):
+    assert Centre.objects.filter(kind=Centre.Kind.FAMILY_UNIT).exists()
+    assert Centre.objects.filter(kind=Centre.Kind.RETURN_HOUSE).count() >= 2
+
+
+def test_every_demo_centre_has_french_and_dutch_names(seeded):
+    assert not Centre.objects.filter(Q(name_fr="") | Q(name_nl="")).exists()
+
+
+@pytest.mark.parametrize(("year", "total"), [(2022, 4285), (2023, 4915)])
+def test_the_figures_of_the_six_adult_centres_add_up_to_the_official_total(year, total, seeded):
+    assert detained_in_adult_centres(year) == total
+    rows = CentreYear.objects.filter(year=year, centre__in=adult_centres())
+    assert rows.count() == 6
+    assert not rows.filter(people_detained__isnull=True).exists()
+
+
+def test_every_demo_record_passes_the_validation_of_its_model(seeded):
+    """SQLite does not enforce field lengths; PostgreSQL does, and so does full_clean."""
+    for model in (Organisation, Centre, CentreYear, Membership):
+        for record in model.objects.all():
+            record.full_clean()
+
+
+def test_every_demo_figure_has_its_source(seeded):
+    assert CentreYear.objects.exists()
+    assert not CentreYear.objects.filter(
+        Q(people_detained__isnull=False, people_detained_source="")
+        | Q(capacity__isnull=False, capacity_source="")
+    ).exists()
+
+
+# --- Idempotence --------------------------------------------------------------------------
+
+
+def test_running_the_demo_twice_changes_nothing(seeded):
+    before = everything()
+    rows = sorted(CentreYear.objects.values_list(), key=repr)
+    passwords = dict(User.objects.values_list("email", "password"))
+    call_command("seed_demo", stdout=StringIO())
+    assert everything() == before
+    assert sorted(CentreYear.objects.values_list(), key=repr) == rows
+    assert dict(User.objects.values_list("email", "password")) == passwords
+    assert detained_in_adult_centres(2022) == 4285
+
+
+def test_running_the_demo_twice_makes_no_duplicate_memberships(seeded):
+    call_command("seed_demo", stdout=StringIO())
+    assert Membership.objects.count() == len(PERSONAS)
+    for user in User.objects.all():
+        assert user.memberships.count() == 1
+        assert user.groups.count() == 1
