@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "move.accounts.middleware.SessionUpkeepMiddleware",
     "move.accounts.middleware.RequireMFAMiddleware",
 ]
 
@@ -173,7 +173,9 @@ ACCOUNT_RATE_LIMITS = {
 MFA_ADAPTER = "move.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Move"
-USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions are recorded at sign-in (listed and ended at /accounts/sessions/); following
+# each request's IP and time would cost five queries a page.
+USERSESSIONS_TRACK_ACTIVITY = False
 MOVE_REQUIRE_MFA = env_bool("MOVE_REQUIRE_MFA", True)
 MOVE_INVITATION_DAYS = env_int("MOVE_INVITATION_DAYS", 7, minimum=1)
 
@@ -244,7 +246,7 @@ X_FRAME_OPTIONS = "DENY"
 # Sessions end when the browser closes and after MOVE_SESSION_IDLE_MINUTES without a request.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = env_int("MOVE_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # SessionUpkeepMiddleware refreshes it once a minute
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

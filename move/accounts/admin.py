@@ -6,15 +6,19 @@ from move.accounts.models import Invitation, Membership, Organisation, User
 
 
 class MembershipInline(RoleAdminMixin, admin.TabularInline):
+    """Shown, not edited: memberships change through the organisation pages, whose
+    services keep the organisation's group and the last coordinator right."""
+
     permission = "accounts.manage_organisations"
+    read_only = True
     model = Membership
     extra = 0
-    autocomplete_fields = ["user"]
 
 
 @admin.register(User)
 class UserAdmin(RoleAdminMixin, admin.ModelAdmin):
     permission = "accounts.manage_organisations"
+    can_delete = False  # people are deactivated, never deleted: their records keep an author
     list_display = ["email", "first_name", "last_name", "is_active", "last_login"]
     list_filter = ["is_active", "memberships__role"]
     search_fields = ["email", "first_name", "last_name"]

@@ -44,6 +44,7 @@ class RoleAdminMixin:
 
     permission = "accounts.use_admin"
     read_only = False
+    can_delete = True
 
     def _allowed(self, request):
         return permissions.has_perm(request.user, self.permission)
@@ -61,4 +62,4 @@ class RoleAdminMixin:
         return self._allowed(request) and not self.read_only
 
     def has_delete_permission(self, request, obj=None):
-        return self._allowed(request) and not self.read_only
+        return self._allowed(request) and not self.read_only and self.can_delete

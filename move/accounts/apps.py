@@ -8,7 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self):
+        from allauth.mfa.signals import authenticator_removed
+
         from move.accounts import navigation
+        from move.accounts.middleware import forget_mfa
+
+        authenticator_removed.connect(forget_mfa, dispatch_uid="move-forget-mfa")
 
         navigation.register("home", _("Home"), order=0)
         navigation.register(
@@ -19,3 +24,4 @@ class AccountsConfig(AppConfig):
         )
         navigation.register("mfa_index", _("Security"), order=90)
         navigation.register("admin:index", _("Administration"), "accounts.use_admin", 99)
+

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from move.accounts import emails, permissions
+from move.accounts import permissions, tasks
 from move.accounts.models import Invitation, Membership, Organisation, User
 from move.accounts.permissions import Role
 
@@ -39,7 +39,7 @@ def invite(
     token = invitation.new_token()
     invitation.save()
     link = accept_url(token)
-    transaction.on_commit(lambda: emails.send_invitation(invitation, link))
+    tasks.send_invitation.delay_on_commit(invitation.pk, link)
     return invitation
 
 

@@ -19,6 +19,7 @@ from move.accounts.forms import (
     MembershipForm,
     OrganisationForm,
 )
+from move.accounts.middleware import mfa_ready
 from move.accounts.mixins import PermissionRequiredMixin, VisibleObjectMixin
 from move.accounts.models import Invitation, Membership, Organisation
 
@@ -29,7 +30,7 @@ def home(request):
     memberships = user.memberships.select_related("organisation").order_by(
         "organisation__short_name", "role"
     )
-    context = {"memberships": memberships, "has_totp": services.has_totp(user)}
+    context = {"memberships": memberships, "has_totp": mfa_ready(request)}
     if permissions.has_perm(user, "accounts.manage_organisations"):
         context["pending_invitations"] = Invitation.objects.pending().count()
     return render(request, "accounts/home.html", context)

@@ -3,20 +3,20 @@ live server. Without Chromium the tests skip, except in CI (CI=true) where they 
 a CI run that silently skips every browser test would prove nothing."""
 
 import os
+import time
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
 
 from move.accounts.permissions import MFA_ROLES, Role
-from tests.factories import PASSWORD, CentreYearFactory, OrganisationFactory, member
+from tests.factories import OrganisationFactory, member
 
 CHROMIUM = Path("/usr/bin/chromium")
 # A fixed base32 secret, so that the tests can compute the current TOTP code.
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-
-pytestmark = pytest.mark.e2e
 
 
 def _in_ci() -> bool:
@@ -94,21 +94,6 @@ def make_user(e2e_db, coalition_org):
 
 
 @pytest.fixture
-def coordinator_user(make_user):
-    return make_user(Role.COORDINATOR, first_name="Corinne")
-
-
-@pytest.fixture
-def visitor_user(make_user):
-    return make_user(Role.VISITOR, first_name="Victor")
-
-
-@pytest.fixture
-def centre_year(e2e_db):
-    return CentreYearFactory(centre__name_fr="Centre 127bis", centre__name_nl="Centrum 127bis")
-
-
-@pytest.fixture
 def signed_in(live_server, context):
     """`signed_in(user)` → the browser context holds a session for the user, without
     going through the login form (that is tested once per persona)."""
@@ -126,15 +111,27 @@ def signed_in(live_server, context):
 
 
 def current_totp_code() -> str:
-    from allauth.mfa.totp.internal.auth import (
-        format_hotp_value,
-        hotp_value,
-        yield_hotp_counters_from_time,
-    )
+    """The code an authenticator app shows now for TOTP_SECRET. Near the end of a
+    period, waits for the next one: the code must still be valid when it arrives."""
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    counters = list(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(TOTP_SECRET, counters[len(counters) // 2]))
+    period = app_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < 3:
+        time.sleep(left + 0.1)
+    return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // period))
 
 
-def password() -> str:
-    return PASSWORD
+_axe = Axe()
+
+
+def axe_violations(page, where: str) -> list[str]:
+    """axe-core's report on the page as it is now, or nothing if it found nothing."""
+    results = _axe.run(page)
+    return [f"axe on {where}:\n{results.generate_report()}"] if results.violations_count else []
+
+
+def assert_no_axe_violations(page, where: str) -> None:
+    problems = axe_violations(page, where)
+    assert not problems, problems[0]
