@@ -1,9 +1,11 @@
 """Personas (DESIGN.md §1) as fixtures. Every persona that must use MFA has a TOTP
 authenticator, so that pages answer instead of sending them to set one up."""
 
+import re
 import time
 
 import pytest
+from django.test import Client
 
 from move.accounts.permissions import Role
 from tests.factories import OrganisationFactory, member, with_totp
@@ -17,6 +19,24 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+INVALID = re.compile(r"INVALID_TEMPLATE_VARIABLE\([^)]*\)")
+
+
+@pytest.fixture(autouse=True)
+def no_invalid_template_variables(monkeypatch):
+    """Every HTML page a test client fetches is checked for invalid template variables."""
+    request = Client.request
+
+    def checked(self, **kwargs):
+        response = request(self, **kwargs)
+        if not response.streaming and "html" in response.get("Content-Type", ""):
+            found = set(INVALID.findall(response.content.decode()))
+            assert not found, f"{kwargs.get('PATH_INFO')} renders {sorted(found)}"
+        return response
+
+    monkeypatch.setattr(Client, "request", checked)
 
 
 @pytest.fixture

@@ -24,4 +24,3 @@ class AccountsConfig(AppConfig):
         )
         navigation.register("mfa_index", _("Security"), order=90)
         navigation.register("admin:index", _("Administration"), "accounts.use_admin", 99)
-

@@ -75,14 +75,6 @@ def test_the_set_up_page_is_reachable_when_the_site_lives_under_a_path_prefix(cl
     assert response.status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Bug reported: allauth's templates/allauth/elements/field.html prints "
-        "{{ attrs.errors }} for the secret field of the TOTP set-up page, an invalid "
-        "variable; the project should override that element template."
-    ),
-)
 def test_the_set_up_page_has_no_invalid_template_variable(client):
     sign_in(client, without_totp(Role.VISITOR))
 

@@ -314,14 +314,6 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client, org_a):
     assert organisation_state() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Bug reported: templates/accounts/organisation_list.html renders "
-        "{{ organisation.member_of.short_name|default:'—' }}, an invalid variable when "
-        "member_of is empty (INVALID_TEMPLATE_VARIABLE in tests, filters are skipped)."
-    ),
-)
 def test_the_organisation_list_shows_a_dash_for_one_that_belongs_to_no_other(client, coordinator):
     sign_in(client, coordinator)
 
