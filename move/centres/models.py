@@ -40,6 +40,11 @@ class Centre(models.Model):
     def __str__(self):
         return self.name
 
+    def latest_published(self):
+        """The most recent year whose number of people detained is known (from the
+        prefetched `years`, newest first)."""
+        return next((row for row in self.years.all() if row.people_detained is not None), None)
+
 
 class CentreYear(models.Model):
     """Official figures for one centre and one year, each with where it comes from:

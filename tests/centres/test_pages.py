@@ -7,7 +7,7 @@ from django.utils import translation
 
 from tests.centres.conftest import page
 from tests.conftest import sign_in
-from tests.factories import CentreFactory
+from tests.factories import CentreFactory, CentreYearFactory
 
 INTERNAL = ["visitor_a", "visitor_b", "legal", "coordinator", "advocacy", "witness_pool"]
 
@@ -26,7 +26,7 @@ def test_every_internal_role_sees_the_list_of_centres(persona, request, client, 
     html = page(client.get(list_url()))
     assert "Centre fermé de Vottem" in html
     assert f'href="{detail_url(centre)}"' in html
-    assert "2023: 623 detained, 93 places" in html  # the latest figures
+    assert "2023: 623 people detained, 93 places" in html  # the latest figures
 
 
 @pytest.mark.parametrize("persona", INTERNAL)
@@ -166,3 +166,21 @@ def test_centres_are_listed_alphabetically_in_the_language_of_the_reader(
     sign_in(client, visitor_a)
     html = page(client.get(list_url(), headers={"accept-language": language}))
     assert html.index(f">{order[0]}</a>") < html.index(f">{order[1]}</a>")
+
+
+def test_the_list_shows_the_latest_year_whose_figures_are_known(client, coordinator):
+    known = CentreYearFactory(year=2022, people_detained=640, capacity=None)
+    CentreYearFactory(centre=known.centre, year=2023, people_detained=None, capacity=120)
+    sign_in(client, coordinator)
+
+    html = client.get(reverse("centres:centre-list")).content.decode()
+
+    assert "2022: 640 people detained" in html
+    assert "2023:" not in html
+
+
+def test_the_list_says_when_no_figure_is_published(client, coordinator):
+    CentreFactory()
+    sign_in(client, coordinator)
+
+    assert "not published yet" in client.get(reverse("centres:centre-list")).content.decode()
