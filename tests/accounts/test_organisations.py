@@ -122,7 +122,7 @@ def test_a_coordinator_lists_every_organisation_with_its_number_of_people(
     # The coalition: the coordinator and the lawyer; each member: its visitor.
     assert people == {"Move": 2, "JRS": 1, "Caritas": 1}
     assert detail_url(org_a) in page(response)
-    assert "<td>Move</td>" in page(response)  # JRS is a member of the coalition
+    assert re.search(r"<td[^>]*>Move</td>", page(response))  # JRS is a member of the coalition
 
 
 @pytest.mark.parametrize("missing", ["name_fr", "name_nl"])
@@ -320,7 +320,7 @@ def test_the_organisation_list_shows_a_dash_for_one_that_belongs_to_no_other(cli
     response = client.get(ORGANISATIONS)
 
     assert "INVALID_TEMPLATE_VARIABLE" not in page(response)
-    assert "<td>—</td>" in page(response)
+    assert re.search(r"<td[^>]*>—</td>", page(response))
 
 
 # --- Memberships (pages) -------------------------------------------------------------------

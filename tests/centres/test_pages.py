@@ -1,6 +1,8 @@
 """Centre list and detail: every internal role reads them, in the active language;
 partners do not see centres at all."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -37,7 +39,7 @@ def test_every_internal_role_sees_a_centre_with_its_yearly_figures(
     html = page(client.get(detail_url(centre)))
     assert "<h1>Centre fermé de Vottem</h1>" in html
     for year in (2022, 2023):
-        assert f"<td>{year}</td>" in html
+        assert re.search(rf"<td[^>]*>{year}</td>", html)
         assert f"Immigration Office, annual report {year}" in html
         assert f"AIDA {year}" in html
 
