@@ -153,7 +153,7 @@ def test_require_lets_an_allowed_person_through(coordinator):
 def test_require_refuses_with_the_reason_of_the_refusal(visitor_a):
     with pytest.raises(PermissionDenied) as refused:
         permissions.require(visitor_a, "centres.change_centre")
-    assert str(refused.value) == "Only coordinators edit centres."
+    assert str(refused.value) == "Only coordinators can edit centres."
 
 
 def test_require_refuses_with_a_general_reason_when_none_is_declared(partner):

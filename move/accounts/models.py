@@ -131,7 +131,7 @@ class Membership(models.Model):
         related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+    created_at = models.DateTimeField(_("member since"), auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -186,10 +186,10 @@ class Invitation(models.Model):
     invited_by = models.ForeignKey(
         User, verbose_name=_("invited by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires"))
-    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    created_at = models.DateTimeField(_("sent on"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires on"))
+    accepted_at = models.DateTimeField(_("accepted on"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("withdrawn on"), null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Role(models.TextChoices):
     VISITOR = "visitor", _("Visitor")
-    LEGAL = "legal", _("Legal (the coalition's lawyer)")
+    LEGAL = "legal", _("Lawyer")
     COORDINATOR = "coordinator", _("Coordinator")
     ADVOCACY = "advocacy", _("Advocacy")
     WITNESS_POOL = "witness_pool", _("Witness pool")
@@ -63,9 +63,9 @@ MFA_ROLES = frozenset({Role.VISITOR, Role.LEGAL, Role.COORDINATOR, Role.WITNESS_
 
 # Why a permission can be refused, shown to the person refused.
 REFUSAL_REASONS = {
-    "centres.change_centre": _("Only coordinators edit centres."),
-    "accounts.manage_organisations": _("Only coordinators manage organisations and people."),
-    "accounts.use_admin": _("Only coordinators use the administration site."),
+    "centres.change_centre": _("Only coordinators can edit centres."),
+    "accounts.manage_organisations": _("Only coordinators can manage organisations and people."),
+    "accounts.use_admin": _("Only coordinators can use the administration site."),
 }
 
 _ROLES_CACHE = "_move_roles"

@@ -25,7 +25,7 @@ def invite(
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(
-            _("%(email)s already has an account: add a membership to it instead."),
+            _("%(email)s already has an account: give them a role in the organisation instead."),
             params={"email": email},
         )
     if Invitation.objects.pending().filter(email__iexact=email).exists():

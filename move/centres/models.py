@@ -22,7 +22,7 @@ class Centre(models.Model):
         _("code"),
         max_length=30,
         unique=True,
-        help_text=_("Short identifier used in addresses, e.g. 127bis or vottem."),
+        help_text=_("Short identifier used in web addresses, e.g. 127bis or vottem."),
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

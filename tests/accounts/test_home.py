@@ -21,7 +21,7 @@ SIGNED_IN = [persona for persona in PERSONAS if persona != "anonymous"]
 ROLES = {
     "visitor_a": ["Visitor — Organisation JRS"],
     "visitor_b": ["Visitor — Organisation Caritas"],
-    "legal": ["Legal (the coalition's lawyer) — Organisation Move"],
+    "legal": ["Lawyer — Organisation Move"],
     "coordinator": ["Coordinator — Organisation Move"],
     "advocacy": ["Advocacy — Organisation Move"],
     "witness_pool": ["Witness pool — Organisation Move"],
@@ -59,7 +59,7 @@ def test_a_person_with_several_roles_sees_each_of_them(client, coordinator, visi
 
     text = page(client.get(HOME))
 
-    assert escape("Legal (the coalition's lawyer) — Organisation Caritas") in text
+    assert escape("Lawyer — Organisation Caritas") in text
     assert "Visitor — Organisation JRS" in text
 
 

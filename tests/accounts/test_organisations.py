@@ -300,7 +300,7 @@ def test_a_visitor_may_not_edit_their_own_organisation(client, visitor_a, org_a)
     response = client.post(edit_url(org_a), edit_data(org_a, 1, name_fr="Pris"))
 
     assert response.status_code == 403
-    assert "Only coordinators manage organisations and people." in page(response)
+    assert "Only coordinators can manage organisations and people." in page(response)
     assert organisation_state() == before
 
 

@@ -84,7 +84,7 @@ def test_every_grown_row_is_on_the_pages(client, rows):
     assert home.count("Advocacy — Organisation Grown") == 20
     assert "40 invitations are waiting for an answer." in home
     assert organisations.count('href="/organisations/') >= 21
-    assert detail.count("End role Legal") == 20
+    assert detail.count("End the Lawyer role of") == 20
     assert all(f"target{number}@example.org" in detail for number in range(1, 21))
     assert invitations.count("Withdraw the invitation to") == 40
 

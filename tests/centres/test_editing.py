@@ -267,7 +267,7 @@ def test_other_roles_posting_an_edit_are_refused_and_nothing_changes(
         client.post(year_update_url(figures), year_data(year="2022")),
     ]
     for answer in answers:
-        assert "Only coordinators edit centres." in page(answer, status=403)
+        assert "Only coordinators can edit centres." in page(answer, status=403)
     assert (snapshot(Centre), snapshot(CentreYear)) == (centres, years)
 
 

@@ -80,7 +80,7 @@ def test_a_closed_centre_is_marked_in_the_list(client, visitor_a):
     sign_in(client, visitor_a)
     CentreFactory(name_fr="Centre fermé de Bruxelles", active=False)
     html = page(client.get(list_url()))
-    assert "Centre fermé de Bruxelles</a> (closed)" in html
+    assert "Centre fermé de Bruxelles</a> (no longer in use)" in html
 
 
 # --- Languages ----------------------------------------------------------------------------
