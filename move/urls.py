@@ -5,6 +5,8 @@ from move.accounts import views as account_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
+    # Before allauth's own: people do not add e-mail addresses themselves.
+    path("accounts/email/", account_views.email_addresses, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("", include("move.accounts.urls")),
     path("centres/", include("move.centres.urls")),

@@ -86,7 +86,8 @@ MATRIX = {
     "account_reauthenticate": {"GET": expect()},
     "account_request_reauthentication_code": {"GET": expect(default=302)},
     "account_confirm_reauthentication_code": {"GET": expect(default=302)},
-    "account_email": {"GET": expect()},
+    # Replaced: the address is the login a coordinator invited (no second address).
+    "account_email": {"GET": expect(default=403), "POST": expect(default=403)},
     "account_email_verification_sent": {"GET": expect(anonymous=200)},
     "account_change_password": {"GET": expect()},
     "account_set_password": {"GET": expect(default=302)},

@@ -2,7 +2,7 @@ from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,6 +34,13 @@ def home(request):
     if permissions.has_perm(user, "accounts.manage_organisations"):
         context["pending_invitations"] = Invitation.objects.pending().count()
     return render(request, "accounts/home.html", context)
+
+
+@login_required
+def email_addresses(request):
+    """Replaces allauth's page for adding e-mail addresses: the address is the login
+    that a coordinator invited, and a second, unverified one could sign in too."""
+    raise PermissionDenied(_("Your e-mail address is your login: ask a coordinator to change it."))
 
 
 class SaveVersionedMixin:

@@ -6,6 +6,7 @@ from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
 from move.accounts.models import User
+from tests.conftest import sign_in
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +149,17 @@ def test_posting_to_the_sign_up_page_creates_nobody(client, db):
     assert User.objects.count() == before
     assert not User.objects.filter(email="intruder@example.org").exists()
     assert SESSION_KEY not in client.session
+
+
+def test_nobody_adds_a_second_e_mail_address_to_sign_in_with(client, visitor_a):
+    from allauth.account.models import EmailAddress
+
+    sign_in(client, visitor_a)
+
+    response = client.post(
+        reverse("account_email"), {"action_add": "", "email": "other@example.org"}
+    )
+
+    assert response.status_code == 403
+    assert "ask a coordinator" in response.content.decode()
+    assert not EmailAddress.objects.filter(email="other@example.org").exists()
