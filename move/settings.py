@@ -106,9 +106,7 @@ _database_url = env_str("DATABASE_URL")
 if _database_url:
     # Persistent connections in production; none in tests, where the live server's
     # request threads would otherwise leave theirs open and block dropping the test DB.
-    DATABASES = {
-        "default": dj_database_url.parse(_database_url, conn_max_age=0 if TESTING else 60)
-    }
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=0 if TESTING else 60)}
 else:
     _sqlite = Path(env_str("MOVE_SQLITE_PATH", str(BASE_DIR / "var" / "demo.sqlite3")))
     _sqlite.parent.mkdir(parents=True, exist_ok=True)

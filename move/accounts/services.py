@@ -127,13 +127,13 @@ def _add_membership(user: User, organisation: Organisation, role: str) -> Member
 @transaction.atomic
 def end_membership(membership: Membership, *, by: User) -> None:
     permissions.require(by, "accounts.manage_organisations")
-    if (
-        membership.role == Role.COORDINATOR
-        and not Membership.objects.filter(role=Role.COORDINATOR, user__is_active=True)
-        .exclude(pk=membership.pk)
-        .exists()
-    ):
-        raise ValidationError(_("This is the last coordinator: appoint another one first."))
+    if membership.role == Role.COORDINATOR:
+        # Locked: two coordinators ending each other's role at once cannot leave none.
+        coordinators = Membership.objects.select_for_update(of=("self",)).filter(
+            role=Role.COORDINATOR, user__is_active=True
+        )
+        if not [pk for pk in coordinators.values_list("pk", flat=True) if pk != membership.pk]:
+            raise ValidationError(_("This is the last coordinator: appoint another one first."))
     user, organisation = membership.user, membership.organisation
     membership.delete()
     if not Membership.objects.filter(user=user, organisation=organisation).exists():
