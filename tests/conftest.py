@@ -130,3 +130,10 @@ def sign_in(client, user):
     session["account_authentication_methods_user"] = str(user.pk)
     session.save()
     return client
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last. Playwright's sync API drives an event loop from greenlets;
+    database connections opened by later tests in that state were left open and kept
+    PostgreSQL from dropping the test database at the end of the session."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
