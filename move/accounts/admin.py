@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from modeltranslation.admin import TranslationAdmin
 
+from move.accounts import services
 from move.accounts.adminsite import RoleAdminMixin
 from move.accounts.models import Invitation, Membership, Organisation, User
 
@@ -13,6 +16,24 @@ class MembershipInline(RoleAdminMixin, admin.TabularInline):
     read_only = True
     model = Membership
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "organisation")
+
+
+class UserAdminForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "language", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.instance.is_active and cleaned.get("is_active") is False:
+            try:
+                services.check_not_last_coordinator(self.instance)
+            except ValidationError as error:
+                self.add_error("is_active", error)
+        return cleaned
 
 
 @admin.register(User)
@@ -31,8 +52,18 @@ class UserAdmin(RoleAdminMixin, admin.ModelAdmin):
         "last_login",
         "date_joined",
     ]
-    readonly_fields = ["last_login", "date_joined"]
+    form = UserAdminForm
     inlines = [MembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The e-mail address is the login: changing a superuser's, or one's own, would let
+        # a coordinator take over that account through a password reset (and one's own
+        # account is not switched off from here).
+        protected = obj is not None and (
+            obj == request.user or (obj.is_superuser and not request.user.is_superuser)
+        )
+        extra = ["email", "is_active"] if protected else []
+        return ["last_login", "date_joined", *extra]
 
 
 @admin.register(Organisation)

@@ -30,9 +30,21 @@ class MoveAdminSite(admin.AdminSite):
         return update_wrapper(refuse_or_serve, inner)
 
     def login(self, request, extra_context=None):
+        """Sign-in goes through allauth (and its second factor); a signed-in person
+        coming back here is sent on, not round in circles."""
         from django.contrib.auth.views import redirect_to_login
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import url_has_allowed_host_and_scheme
 
-        return redirect_to_login(request.get_full_path())
+        wanted = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            wanted = reverse("admin:index")
+        if request.user.is_authenticated:
+            return redirect(wanted)
+        return redirect_to_login(wanted)
 
 
 class MoveAdminConfig(AdminConfig):
@@ -63,3 +75,20 @@ class RoleAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return self._allowed(request) and not self.read_only and self.can_delete
+
+    # The pages' forms detect concurrent edits with `version`: a change made here must
+    # move it on too, or a form opened before it would overwrite it silently.
+    def save_model(self, request, obj, form, change):
+        _bump_version(obj, change)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            if inline_form.has_changed():
+                _bump_version(inline_form.instance, inline_form.instance.pk is not None)
+        super().save_formset(request, form, formset, change)
+
+
+def _bump_version(obj, change) -> None:
+    if change and hasattr(obj, "version"):
+        obj.version += 1

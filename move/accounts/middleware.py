@@ -25,10 +25,18 @@ def mfa_ready(request) -> bool:
     return False
 
 
-def forget_mfa(sender, request=None, **kwargs):
-    """Signal receiver (allauth's authenticator_removed): check again next time."""
-    if request is not None and hasattr(request, "session"):
-        request.session.pop(MFA_READY, None)
+def forget_mfa(sender, request=None, user=None, **kwargs):
+    """Signal receiver (allauth's authenticator_removed): this session checks again, and
+    the person's other sessions, which remember the factor as set up, are ended."""
+    from allauth.usersessions.models import UserSession
+
+    if request is None or not hasattr(request, "session"):
+        return
+    request.session.pop(MFA_READY, None)
+    user = user or request.user
+    others = UserSession.objects.filter(user=user).exclude(session_key=request.session.session_key)
+    for other in others:
+        other.end()
 
 
 class RequireMFAMiddleware:

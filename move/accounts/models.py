@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,9 +54,21 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="one_account_per_email_whatever_its_case",
+                violation_error_message=_("Another account already has this e-mail address."),
+            )
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        # allauth looks addresses up in lower case: a capital here would lock the person out.
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
 
     @property
     def roles(self):

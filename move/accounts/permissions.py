@@ -82,7 +82,12 @@ def memberships_of(user):
         return frozenset()
     cached = getattr(user, _ROLES_CACHE, None)
     if cached is None:
-        cached = frozenset(user.memberships.values_list("organisation_id", "role"))
+        # An organisation switched off gives its members no rights any more.
+        cached = frozenset(
+            user.memberships.filter(organisation__active=True).values_list(
+                "organisation_id", "role"
+            )
+        )
         setattr(user, _ROLES_CACHE, cached)
     return cached
 

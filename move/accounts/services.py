@@ -124,16 +124,25 @@ def _add_membership(user: User, organisation: Organisation, role: str) -> Member
     return membership
 
 
+def check_not_last_coordinator(user: User, ending: Membership | None = None) -> None:
+    """Refuse to lose the last coordinator, by ending a role (`ending`) or by switching
+    off the person. The rows are locked: two coordinators ending each other's role at
+    once cannot leave none. Call inside a transaction."""
+    others = Membership.objects.select_for_update(of=("self",)).filter(
+        role=Role.COORDINATOR, user__is_active=True
+    )
+    others = others.exclude(pk=ending.pk) if ending else others.exclude(user=user)
+    if ending is None and not user.memberships.filter(role=Role.COORDINATOR).exists():
+        return
+    if not list(others.values_list("pk", flat=True)):
+        raise ValidationError(_("This is the last coordinator: appoint another one first."))
+
+
 @transaction.atomic
 def end_membership(membership: Membership, *, by: User) -> None:
     permissions.require(by, "accounts.manage_organisations")
     if membership.role == Role.COORDINATOR:
-        # Locked: two coordinators ending each other's role at once cannot leave none.
-        coordinators = Membership.objects.select_for_update(of=("self",)).filter(
-            role=Role.COORDINATOR, user__is_active=True
-        )
-        if not [pk for pk in coordinators.values_list("pk", flat=True) if pk != membership.pk]:
-            raise ValidationError(_("This is the last coordinator: appoint another one first."))
+        check_not_last_coordinator(membership.user, ending=membership)
     user, organisation = membership.user, membership.organisation
     membership.delete()
     if not Membership.objects.filter(user=user, organisation=organisation).exists():

@@ -19,3 +19,16 @@ def send_invitation(invitation_id: int, link: str) -> None:
     if invitation is None or invitation.status != "pending":
         return
     emails.send_invitation(invitation, link)
+
+
+@shared_task
+def clear_expired_sessions() -> int:
+    """Daily: expired sessions and their "open sessions" records (IP address, browser)
+    are not kept. Returns how many records were removed."""
+    from importlib import import_module
+
+    from allauth.usersessions.models import UserSession
+    from django.conf import settings
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    return sum(1 for record in UserSession.objects.iterator() if record.purge())

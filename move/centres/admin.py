@@ -10,6 +10,9 @@ class CentreYearInline(RoleAdminMixin, admin.TabularInline):
     model = CentreYear
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("centre")
+
 
 @admin.register(Centre)
 class CentreAdmin(RoleAdminMixin, TranslationAdmin):

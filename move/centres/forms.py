@@ -4,11 +4,23 @@ from django.utils.translation import gettext_lazy as _
 from move.accounts.forms import VersionedModelForm
 from move.centres.models import Centre, CentreYear
 
+# Codes that are already words of the centres' web addresses (centres/urls.py).
+RESERVED_CODES = {"new", "years"}
+
 
 class CentreForm(VersionedModelForm):
     class Meta:
         model = Centre
         fields = ["code", "name_fr", "name_nl", "kind", "town", "active"]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if code.lower() in RESERVED_CODES:
+            raise ValidationError(
+                _("“%(code)s” is used by the application's addresses: choose another code."),
+                params={"code": code},
+            )
+        return code
 
 
 class CentreYearForm(VersionedModelForm):

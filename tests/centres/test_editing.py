@@ -373,3 +373,24 @@ def test_two_forms_saved_at_the_same_version_only_the_first_wins(figures):
         second.save()
     figures.refresh_from_db()
     assert (figures.people_detained, figures.version) == (650, 2)
+
+
+@pytest.mark.parametrize("code", ["new", "years", "NEW"])
+def test_a_centre_code_that_is_a_word_of_the_addresses_is_refused(client, coordinator, code):
+    sign_in(client, coordinator)
+
+    response = client.post(
+        reverse("centres:centre-create"),
+        {
+            "code": code,
+            "name_fr": "Centre",
+            "name_nl": "Centrum",
+            "kind": "adult_centre",
+            "town": "Jumet",
+            "active": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "is used by the application" in response.content.decode()
+    assert not Centre.objects.filter(code__iexact=code).exists()
