@@ -2,7 +2,7 @@
 admin and commands call these; every one checks the acting user's permission."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -111,9 +111,14 @@ def add_membership(*, email: str, organisation: Organisation, role: str, by: Use
             _("Nobody has an account with %(email)s: send an invitation instead."),
             params={"email": email},
         )
+    already = _("This person already has this role in this organisation.")
     if Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
-        raise ValidationError(_("This person already has this role in this organisation."))
-    return _add_membership(user, organisation, role)
+        raise ValidationError(already)
+    try:
+        with transaction.atomic():
+            return _add_membership(user, organisation, role)
+    except IntegrityError:  # the same form sent twice at once
+        raise ValidationError(already) from None
 
 
 def _add_membership(user: User, organisation: Organisation, role: str) -> Membership:
