@@ -270,3 +270,23 @@ def test_with_redis_the_cache_and_broker_use_it(settings_of):
     assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert values["cache_location"] == url
     assert values["session_engine"] == "django.contrib.sessions.backends.cached_db"
+
+
+def test_manage_py_with_no_configuration_at_all_is_the_demo(run):
+    done = run(
+        "manage.py",
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        env={},
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_manage_py_with_a_database_but_no_move_debug_never_falls_back_to_the_demo(run):
+    done = run("manage.py", "check", env={"DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"})
+
+    assert done.returncode != 0
+    assert "MOVE_SECRET_KEY is required" in done.stderr
