@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from modeltranslation.admin import TranslationAdmin
 
-from move.accounts import services
+from move.accounts import permissions, services
 from move.accounts.adminsite import RoleAdminMixin
 from move.accounts.models import Invitation, Membership, Organisation, User
 
@@ -56,14 +56,8 @@ class UserAdmin(RoleAdminMixin, admin.ModelAdmin):
     inlines = [MembershipInline]
 
     def get_readonly_fields(self, request, obj=None):
-        # The e-mail address is the login: changing a superuser's, or one's own, would let
-        # a coordinator take over that account through a password reset (and one's own
-        # account is not switched off from here).
-        protected = obj is not None and (
-            obj == request.user or (obj.is_superuser and not request.user.is_superuser)
-        )
-        extra = ["email", "is_active"] if protected else []
-        return ["last_login", "date_joined", *extra]
+        locked = obj is not None and not permissions.may_change_login_of(request.user, obj)
+        return ["last_login", "date_joined", *(["email", "is_active"] if locked else [])]
 
 
 @admin.register(Organisation)

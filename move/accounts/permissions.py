@@ -144,6 +144,15 @@ def requires_mfa(user) -> bool:
     )
 
 
+def may_change_login_of(actor, target) -> bool:
+    """Whether `actor` may change `target`'s e-mail address (the login) or switch the
+    account off: not their own, and a superuser's only as a superuser, since a changed
+    address followed by a password reset would hand over that account."""
+    if target == actor:
+        return False
+    return not target.is_superuser or getattr(actor, "is_superuser", False)
+
+
 # --- Querysets -------------------------------------------------------------------------
 
 

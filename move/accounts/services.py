@@ -133,12 +133,12 @@ def check_not_last_coordinator(user: User, ending: Membership | None = None) -> 
     """Refuse to lose the last coordinator, by ending a role (`ending`) or by switching
     off the person. The rows are locked: two coordinators ending each other's role at
     once cannot leave none. Call inside a transaction."""
+    if ending is None and not user.memberships.filter(role=Role.COORDINATOR).exists():
+        return
     others = Membership.objects.select_for_update(of=("self",)).filter(
         role=Role.COORDINATOR, user__is_active=True
     )
     others = others.exclude(pk=ending.pk) if ending else others.exclude(user=user)
-    if ending is None and not user.memberships.filter(role=Role.COORDINATOR).exists():
-        return
     if not list(others.values_list("pk", flat=True)):
         raise ValidationError(_("This is the last coordinator: appoint another one first."))
 
