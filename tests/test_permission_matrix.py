@@ -10,8 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from move.accounts import services
-from move.accounts.models import Membership
+from move.accounts.models import Invitation, Membership
 from move.accounts.permissions import Role
 from tests.conftest import PERSONAS
 from tests.factories import CentreYearFactory, OrganisationFactory, UserFactory, member
@@ -180,19 +179,15 @@ class World:
         self.membership = Membership.objects.get(user=other)
         self.figures = CentreYearFactory()
         self.centre = self.figures.centre
-        self.invitation = services.invite(
+        self.invitation = Invitation(
             email=f"new-{self.organisation.short_name.lower()}@example.org",
             organisation=self.organisation,
             role=Role.VISITOR,
-            language="fr",
-            by=coordinator,
-            accept_url=self.keep_token,
+            invited_by=coordinator,
         )
+        self.token = self.invitation.new_token()
+        self.invitation.save()
         self.user = UserFactory()
-
-    def keep_token(self, token):
-        self.token = token
-        return f"https://move.test/{token}"
 
     def kwargs(self, name):
         from django.contrib.contenttypes.models import ContentType

@@ -17,9 +17,11 @@ def _check_role(role: str) -> None:
 
 
 def invite(
-    *, email: str, organisation: Organisation, role: str, language: str, by: User, accept_url
+    *, email: str, organisation: Organisation, role: str, language: str, by: User, site_url: str
 ) -> Invitation:
-    """Create an invitation and e-mail its link. `accept_url(token)` builds the link."""
+    """Create an invitation and, once committed, have its link e-mailed. The link's token
+    is made by the task that sends it: it travels through no queue, and only its hash is
+    stored. `site_url` is where the application answers (https://move.example.org/)."""
     permissions.require(by, "accounts.manage_organisations")
     _check_role(role)
     email = email.strip().lower()
@@ -36,10 +38,9 @@ def invite(
     invitation = Invitation(
         email=email, organisation=organisation, role=role, language=language, invited_by=by
     )
-    token = invitation.new_token()
+    invitation.new_token()  # a token nobody will ever see, until the task sends one
     invitation.save()
-    link = accept_url(token)
-    tasks.send_invitation.delay_on_commit(invitation.pk, link)
+    tasks.send_invitation.delay_on_commit(invitation.pk, site_url)
     return invitation
 
 

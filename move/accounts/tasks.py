@@ -1,6 +1,7 @@
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.urls import reverse
 
 from move.accounts import emails
 from move.accounts.models import Invitation
@@ -12,13 +13,18 @@ from move.accounts.models import Invitation
     retry_jitter=True,
     max_retries=5,
 )
-def send_invitation(invitation_id: int, link: str) -> None:
+def send_invitation(invitation_id: int, site_url: str) -> None:
     """E-mail an invitation's link, outside the request: a slow or failing SMTP server
-    does not hold the page, and the send is retried. Quiet if it is no longer waiting."""
+    does not hold the page, and the send is retried. The token is made here, so that it
+    exists only in the e-mail; a retry makes a new one (the failed send delivered none).
+    Quiet if the invitation is no longer waiting."""
     invitation = Invitation.objects.select_related("organisation").filter(pk=invitation_id).first()
     if invitation is None or invitation.status != "pending":
         return
-    emails.send_invitation(invitation, link)
+    token = invitation.new_token()
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    path = reverse("accounts:invitation-accept", args=[token])
+    emails.send_invitation(invitation, site_url.rstrip("/") + path)
 
 
 @shared_task

@@ -168,9 +168,7 @@ def invitation_create(request):
         try:
             services.invite(
                 by=request.user,
-                accept_url=lambda token: request.build_absolute_uri(
-                    reverse("accounts:invitation-accept", args=[token])
-                ),
+                site_url=request.build_absolute_uri("/"),
                 **form.cleaned_data,
             )
         except ValidationError as error:

@@ -1,7 +1,10 @@
 """Fixtures for the accounts tests: a private cache for the rate limits and shortcuts
 to invite people."""
 
+import re
+
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -25,28 +28,33 @@ def locmem_cache(settings):
 
 
 @pytest.fixture
-def invite(coordinator, org_a):
+def invite(coordinator, org_a, django_capture_on_commit_callbacks):
     """`invite(email=..., organisation=..., role=..., language=...)` → (invitation, token),
-    sent by the coordinator through the service (the e-mail leaves on commit)."""
+    sent by the coordinator through the service; the token is read from the e-mail."""
 
     def make(email="new.person@example.org", organisation=None, role=Role.VISITOR, language="fr"):
-        tokens = []
-
-        def accept_url(token):
-            tokens.append(token)
-            return "http://testserver" + reverse("accounts:invitation-accept", args=[token])
-
-        invitation = services.invite(
-            email=email,
-            organisation=organisation or org_a,
-            role=role,
-            language=language,
-            by=coordinator,
-            accept_url=accept_url,
-        )
-        return invitation, tokens[0]
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation = services.invite(
+                email=email,
+                organisation=organisation or org_a,
+                role=role,
+                language=language,
+                by=coordinator,
+                site_url="http://testserver/",
+            )
+        invitation.refresh_from_db()
+        return invitation, token_in(mail.outbox[-1].body)
 
     return make
+
+
+def token_in(body: str) -> str:
+    """The token of the invitation link in an e-mail's text."""
+    prefix = "http://testserver" + reverse("accounts:invitation-accept", args=["TOKEN"])
+    before, after = prefix.split("TOKEN")
+    match = re.search(re.escape(before) + r"([^/\s]+)" + re.escape(after), body)
+    assert match, body
+    return match.group(1)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.test import Client
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from move.accounts import permissions, services, tasks
-from move.accounts.models import Membership, User
+from move.accounts.models import Invitation, Membership, User
 from move.accounts.permissions import Role
 from tests.conftest import sign_in
 from tests.factories import member, with_totp
@@ -110,3 +111,27 @@ def _never_found(model):
         return found.none() if "role" in kwargs else found
 
     return filter_
+
+
+def test_the_invitation_token_is_not_handed_to_the_task_queue(coordinator, org_a, monkeypatch):
+    queued = []
+    monkeypatch.setattr(tasks.send_invitation, "delay_on_commit", lambda *args: queued.append(args))
+
+    invitation = services.invite(
+        email="queued@example.org",
+        organisation=org_a,
+        role=Role.VISITOR,
+        language="nl",
+        by=coordinator,
+        site_url="https://move.example.org/",
+    )
+
+    assert queued == [(invitation.pk, "https://move.example.org/")]
+
+
+def test_the_task_makes_the_token_and_only_its_hash_is_kept(coordinator, org_a, invite):
+    invitation, token = invite(email="hashed@example.org")
+
+    assert token not in invitation.token_hash
+    assert Invitation.objects.by_token(token) == invitation
+    assert f"/invitations/accept/{token}/" in mail.outbox[-1].body
