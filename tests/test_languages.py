@@ -115,3 +115,25 @@ def test_the_invitation_e_mail_is_written_in_the_invitations_language(
     assert message.subject == subject
     assert role in message.body
     assert in_language(language, "Open this link to choose your password:") in message.body
+
+
+def test_the_language_chosen_in_the_header_is_kept_on_the_account(client, visitor_a):
+    sign_in(client, visitor_a)
+
+    response = client.post(reverse("set_language"), {"language": "nl", "next": "/"})
+
+    assert response.status_code == 302
+    visitor_a.refresh_from_db()
+    assert visitor_a.language == "nl"
+    assert client.get("/").content.decode().count('<html lang="nl">') == 1
+
+
+def test_an_unknown_language_changes_nothing(client, visitor_a):
+    visitor_a.language = "fr"
+    visitor_a.save()
+    sign_in(client, visitor_a)
+
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})
+
+    visitor_a.refresh_from_db()
+    assert visitor_a.language == "fr"

@@ -1,4 +1,5 @@
 from allauth.account.internal.flows.login import record_authentication
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -7,6 +8,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
@@ -21,7 +23,7 @@ from move.accounts.forms import (
 )
 from move.accounts.middleware import mfa_ready
 from move.accounts.mixins import PermissionRequiredMixin, VisibleObjectMixin
-from move.accounts.models import Invitation, Membership, Organisation
+from move.accounts.models import Invitation, Membership, Organisation, User
 
 
 @login_required
@@ -34,6 +36,17 @@ def home(request):
     if permissions.has_perm(user, "accounts.manage_organisations"):
         context["pending_invitations"] = Invitation.objects.pending().count()
     return render(request, "accounts/home.html", context)
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, which also remembers the choice on the account: the
+    e-mails a person receives are written in it."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        User.objects.filter(pk=request.user.pk).update(language=language)
+    return response
 
 
 @login_required
