@@ -14,6 +14,7 @@ from move.accounts.models import Invitation, Membership
 from move.accounts.permissions import Role
 from tests.conftest import PERSONAS
 from tests.factories import CentreYearFactory, OrganisationFactory, UserFactory, member
+from visits.models import Theme
 
 ANON = "anonymous"
 SIGNED_IN = [p for p in PERSONAS if p != ANON]
@@ -123,8 +124,8 @@ def admin_expectation(name):
         return {"GET": coordinator_only(ok=403)}
     if name.startswith("admin:accounts_invitation_") and name.endswith(("_add", "_delete")):
         return {"GET": coordinator_only(ok=403)}  # invitations are read-only there
-    if name == "admin:accounts_user_delete":
-        return {"GET": coordinator_only(ok=403)}  # people are deactivated, not deleted
+    if name in ("admin:accounts_user_delete", "admin:visits_theme_delete"):
+        return {"GET": coordinator_only(ok=403)}  # deactivated, never deleted
     return {"GET": coordinator_only()}
 
 
@@ -188,6 +189,9 @@ class World:
         self.token = self.invitation.new_token()
         self.invitation.save()
         self.user = UserFactory()
+        self.theme, _ = Theme.objects.get_or_create(
+            code="medical-care", defaults={"name_fr": "Soins", "name_nl": "Zorg"}
+        )
 
     def kwargs(self, name):
         from django.contrib.contenttypes.models import ContentType
@@ -228,6 +232,7 @@ class World:
             "accounts_organisation": self.organisation,
             "accounts_invitation": self.invitation,
             "centres_centre": self.centre,
+            "visits_theme": self.theme,
         }[model_name]
 
 

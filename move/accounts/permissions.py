@@ -36,6 +36,8 @@ PERMISSIONS = {
     "centres.change_centre": _("Edit centres and their yearly figures"),
     "accounts.manage_organisations": _("Manage organisations, memberships and invitations"),
     "accounts.use_admin": _("Use the administration site"),
+    "visits.view_theme": _("See the themes of observations"),
+    "visits.change_theme": _("Edit the themes of observations"),
 }
 
 INTERNAL_ROLES = frozenset(
@@ -43,17 +45,19 @@ INTERNAL_ROLES = frozenset(
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.VISITOR: frozenset({"centres.view_centre"}),
-    Role.LEGAL: frozenset({"centres.view_centre"}),
+    Role.VISITOR: frozenset({"centres.view_centre", "visits.view_theme"}),
+    Role.LEGAL: frozenset({"centres.view_centre", "visits.view_theme"}),
     Role.COORDINATOR: frozenset(
         {
             "centres.view_centre",
             "centres.change_centre",
             "accounts.manage_organisations",
             "accounts.use_admin",
+            "visits.view_theme",
+            "visits.change_theme",
         }
     ),
-    Role.ADVOCACY: frozenset({"centres.view_centre"}),
+    Role.ADVOCACY: frozenset({"centres.view_centre", "visits.view_theme"}),
     Role.WITNESS_POOL: frozenset({"centres.view_centre"}),
     Role.PARTNER: frozenset(),
 }
@@ -66,6 +70,7 @@ REFUSAL_REASONS = {
     "centres.change_centre": _("Only coordinators can edit centres."),
     "accounts.manage_organisations": _("Only coordinators can manage organisations and people."),
     "accounts.use_admin": _("Only coordinators can use the administration site."),
+    "visits.change_theme": _("Only coordinators can edit the themes."),
 }
 
 _ROLES_CACHE = "_move_roles"
