@@ -5,6 +5,8 @@ cannot be forgotten. Statuses: 200 shown, 302 redirected (to sign in, or onwards
 403 refused action on a visible object, 404 refused or missing object, 405 wrong method.
 """
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,7 +16,7 @@ from move.accounts.models import Invitation, Membership
 from move.accounts.permissions import Role
 from tests.conftest import PERSONAS
 from tests.factories import CentreYearFactory, OrganisationFactory, UserFactory, member
-from visits.models import Theme
+from visits.models import Theme, Visit
 
 ANON = "anonymous"
 SIGNED_IN = [p for p in PERSONAS if p != ANON]
@@ -77,6 +79,23 @@ MATRIX = {
     "centres:centre-update": {"GET": centre_editing()},
     "centres:centreyear-create": {"GET": centre_editing()},
     "centres:centreyear-update": {"GET": centre_editing()},
+    # --- visits: readers are visitors, legal, coordinators, advocacy; planners visitors
+    # and coordinators. Others do not see a visit (404) nor the lists (403).
+    "visits:visit-list": {"GET": expect(witness_pool=403, partner=403)},
+    "visits:coverage": {"GET": expect(witness_pool=403, partner=403)},
+    "visits:visit-create": {
+        "GET": expect(default=403, visitor_a=200, visitor_b=200, coordinator=200)
+    },
+    "visits:visit-update": {
+        "GET": expect(
+            default=403,
+            visitor_a=200,
+            visitor_b=200,
+            coordinator=200,
+            witness_pool=404,
+            partner=404,
+        )
+    },
     # --- allauth: sign-in, password, MFA, sessions
     "account_login": {"GET": expect(anonymous=200, default=302)},
     "account_logout": {"GET": expect(anonymous=302, default=200), "POST": expect(302, 302)},
@@ -189,6 +208,7 @@ class World:
         self.token = self.invitation.new_token()
         self.invitation.save()
         self.user = UserFactory()
+        self.visit = Visit.objects.create(centre=self.centre, date=datetime.date(2026, 3, 2))
         self.theme, _ = Theme.objects.get_or_create(
             code="medical-care", defaults={"name_fr": "Soins", "name_nl": "Zorg"}
         )
@@ -207,6 +227,7 @@ class World:
             "centres:centre-update": {"code": self.centre.code},
             "centres:centreyear-create": {"code": self.centre.code},
             "centres:centreyear-update": {"code": self.figures.code},
+            "visits:visit-update": {"code": self.visit.code},
             "account_confirm_email": {"key": "not-a-real-key"},
             "account_reset_password_from_key": {"uidb36": "zz", "key": "not-a-real-key"},
             "admin:app_list": {"app_label": "accounts"},

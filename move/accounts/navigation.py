@@ -30,10 +30,17 @@ def register(url_name: str, label, permission: str | None = None, order: int = 5
 
 def entries_for(user, current_path: str = "") -> list[dict]:
     granted = permissions.permissions_of(user)
-    items = []
-    for entry in _entries:
-        if entry.permission is None or entry.permission in granted:
-            url = reverse(entry.url_name)
-            current = current_path == url if url == "/" else current_path.startswith(url)
-            items.append({"url": url, "label": entry.label, "current": current})
+    items = [
+        {"url": reverse(entry.url_name), "label": entry.label, "current": False}
+        for entry in _entries
+        if entry.permission is None or entry.permission in granted
+    ]
+    # The entry whose address is the longest start of the page's is the current one.
+    matching = [item for item in items if _contains(item["url"], current_path)]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["current"] = True
     return items
+
+
+def _contains(url: str, path: str) -> bool:
+    return path == url if url == "/" else path.startswith(url)

@@ -38,6 +38,8 @@ PERMISSIONS = {
     "accounts.use_admin": _("Use the administration site"),
     "visits.view_theme": _("See the themes of observations"),
     "visits.change_theme": _("Edit the themes of observations"),
+    "visits.view_visit": _("See the visits planned and done, and the weekly coverage"),
+    "visits.plan_visit": _("Plan visits and record them as done or cancelled"),
 }
 
 INTERNAL_ROLES = frozenset(
@@ -45,8 +47,10 @@ INTERNAL_ROLES = frozenset(
 )
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.VISITOR: frozenset({"centres.view_centre", "visits.view_theme"}),
-    Role.LEGAL: frozenset({"centres.view_centre", "visits.view_theme"}),
+    Role.VISITOR: frozenset(
+        {"centres.view_centre", "visits.view_theme", "visits.view_visit", "visits.plan_visit"}
+    ),
+    Role.LEGAL: frozenset({"centres.view_centre", "visits.view_theme", "visits.view_visit"}),
     Role.COORDINATOR: frozenset(
         {
             "centres.view_centre",
@@ -55,9 +59,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.use_admin",
             "visits.view_theme",
             "visits.change_theme",
+            "visits.view_visit",
+            "visits.plan_visit",
         }
     ),
-    Role.ADVOCACY: frozenset({"centres.view_centre", "visits.view_theme"}),
+    Role.ADVOCACY: frozenset({"centres.view_centre", "visits.view_theme", "visits.view_visit"}),
     Role.WITNESS_POOL: frozenset({"centres.view_centre"}),
     Role.PARTNER: frozenset(),
 }
@@ -71,6 +77,7 @@ REFUSAL_REASONS = {
     "accounts.manage_organisations": _("Only coordinators can manage organisations and people."),
     "accounts.use_admin": _("Only coordinators can use the administration site."),
     "visits.change_theme": _("Only coordinators can edit the themes."),
+    "visits.plan_visit": _("Only visitors and coordinators plan visits."),
 }
 
 _ROLES_CACHE = "_move_roles"

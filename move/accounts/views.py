@@ -12,6 +12,7 @@ from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
+from move.accounts import home as home_panels
 from move.accounts import permissions, services
 from move.accounts.forms import (
     CONCURRENT_EDIT,
@@ -32,7 +33,11 @@ def home(request):
     memberships = user.memberships.select_related("organisation").order_by(
         "organisation__short_name", "role"
     )
-    context = {"memberships": memberships, "has_totp": mfa_ready(request)}
+    context = {
+        "memberships": memberships,
+        "has_totp": mfa_ready(request),
+        "panels": home_panels.panels_for(request),
+    }
     if permissions.has_perm(user, "accounts.manage_organisations"):
         context["pending_invitations"] = Invitation.objects.pending().count()
     return render(request, "accounts/home.html", context)

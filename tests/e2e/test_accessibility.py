@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from move.accounts.permissions import Role
 from tests.e2e.conftest import axe_violations
 from tests.factories import CentreFactory, CentreYearFactory
+from visits.models import Visit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -36,6 +38,8 @@ def records(coalition_org, make_user):
     ).centre
     CentreYearFactory(centre=centre, year=2023, people_detained=None, people_detained_source="")
     CentreFactory(name_fr="Centre fermé", name_nl="Gesloten centrum", active=False)
+    visitor = make_user(Role.VISITOR, email="planner@e2e.example.org")
+    Visit.objects.create(centre=centre, date=timezone.localdate()).visitors.add(visitor)
     return {"organisation": coalition_org, "centre": centre}
 
 
@@ -47,7 +51,12 @@ def send_empty_form(page):
 # persona → [(page name, URL, what to do on the page before checking it)]
 PAGES = {
     "anonymous": [("login", lambda records: reverse("account_login"), None)],
-    Role.VISITOR: [("home", lambda records: reverse("home"), None)],
+    Role.VISITOR: [
+        ("home", lambda records: reverse("home"), None),
+        ("visit list", lambda records: reverse("visits:visit-list"), None),
+        ("visit form", lambda records: reverse("visits:visit-create"), None),
+        ("coverage", lambda records: reverse("visits:coverage"), None),
+    ],
     Role.COORDINATOR: [
         ("home", lambda records: reverse("home"), None),
         ("centre list", lambda records: reverse("centres:centre-list"), None),

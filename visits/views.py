@@ -1,0 +1,97 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import CreateView, ListView, TemplateView, UpdateView
+
+from move.accounts import permissions
+from move.accounts.mixins import PermissionRequiredMixin, VisibleObjectMixin
+from move.accounts.views import SaveVersionedMixin
+from visits import services
+from visits.forms import VisitForm
+from visits.models import Visit
+
+
+class VisitList(PermissionRequiredMixin, ListView):
+    """From four weeks back to eight weeks ahead: what is planned and what was done."""
+
+    permission = "visits.view_visit"
+    template_name = "visits/visit_list.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        today = timezone.localdate()
+        return (
+            Visit.objects.visible_to(self.request.user)
+            .filter(date__range=(today - timedelta(weeks=4), today + timedelta(weeks=8)))
+            .select_related("centre")
+            .prefetch_related("visitors")
+            .order_by("date", "centre__code")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {
+            "can_plan": permissions.has_perm(self.request.user, "visits.plan_visit")
+        }
+
+
+class VisitSaved:
+    def get_success_url(self):
+        messages.success(self.request, _("Visit saved."))
+        return reverse("visits:visit-list")
+
+
+class VisitCreate(PermissionRequiredMixin, VisitSaved, SaveVersionedMixin, CreateView):
+    permission = "visits.plan_visit"
+    model = Visit
+    form_class = VisitForm
+    template_name = "visits/visit_form.html"
+
+    def get_initial(self):
+        initial = {"date": timezone.localdate() + timedelta(days=7)}
+        if permissions.has_role(self.request.user, "visitor"):
+            initial["visitors"] = [self.request.user.pk]
+        return initial
+
+    def form_valid(self, form):
+        form.instance.planned_by = self.request.user
+        return super().form_valid(form)
+
+
+class VisitUpdate(VisibleObjectMixin, VisitSaved, SaveVersionedMixin, UpdateView):
+    permission = "visits.plan_visit"
+    model = Visit
+    form_class = VisitForm
+    slug_field = slug_url_kwarg = "code"
+    template_name = "visits/visit_form.html"
+
+
+class Coverage(PermissionRequiredMixin, TemplateView):
+    permission = "visits.view_visit"
+    template_name = "visits/coverage.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        year = _year(self.request.GET.get("year"), today.year)
+        return super().get_context_data(**kwargs) | {
+            "year": year,
+            "weeks": range(1, services.weeks_in(year) + 1),
+            "rows": services.coverage(year, today),
+            "years": range(today.year - 3, today.year + 2),
+        }
+
+
+def _year(value, default: int) -> int:
+    """The year asked for, or this one when the address carries something else."""
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return default
+    return year if 2000 <= year <= 2100 else default
+
+
+def home_gaps(request) -> dict:
+    """For the home page: centres not yet covered this week and next week."""
+    return {"gaps": services.gaps(timezone.localdate())}
