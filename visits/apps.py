@@ -9,10 +9,11 @@ class VisitsConfig(AppConfig):
     def ready(self):
         from move.accounts import home, navigation
         from move.accounts.demo import register_seeder
-        from visits.demo import seed_themes
+        from visits.demo import seed_themes, seed_visits
         from visits.views import home_gaps
 
         register_seeder(seed_themes)
+        register_seeder(seed_visits)
         navigation.register("visits:visit-list", _("Visits"), "visits.view_visit", 20)
         navigation.register("visits:coverage", _("Coverage"), "visits.view_visit", 21)
         home.register_panel("visits/home_gaps.html", home_gaps, "visits.view_visit", 10)

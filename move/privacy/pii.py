@@ -147,7 +147,11 @@ def _longest_valid_iban_end(candidate: str) -> int:
     group boundary (before a separator or at the end); 0 if there is none."""
     cuts = [i for i, char in enumerate(candidate) if char in " -"] + [len(candidate)]
     for cut in sorted(cuts, reverse=True):
-        if stdnum_iban.is_valid(candidate[:cut]):
+        # The IBAN check digits and the country's length and layout, but not the
+        # country's own rules: stdnum's Belgian one also wants the bank code in its
+        # registry, which lags behind the banks and says nothing about whether this is
+        # an account number.
+        if stdnum_iban.is_valid(candidate[:cut], check_country=False):
             return cut
     return 0
 
@@ -201,7 +205,7 @@ _MONTHS = (
     r"|décembre|decembre|déc\.?|dec\.?"
     # Dutch.
     r"|januari|jan\.?|februari|feb\.?|maart|mrt\.?|april|apr\.?|mei|juni|juli"
-    r"|augustus|aug\.?|september|sep\.?|oktober|okt\.?|december"
+    r"|augustus|aug\.?|september|sep\.?|oktober|okt\.?|november|december"
 )
 _DATE_RE = re.compile(
     r"(?<![\d.\-/])(?:"

@@ -134,6 +134,11 @@ def test_an_iban_with_a_wrong_check_is_not_an_iban():
     assert "iban" not in kinds("Storting op BE35 3101 2345 6738 gevraagd.")
 
 
+def test_an_iban_is_found_even_when_its_bank_code_is_not_in_the_national_registry():
+    # Check digits and Belgian layout are right; stdnum's bank list does not know 970.
+    assert found("Rekening BE71 9701 0378 7269.") == [("iban", "BE71 9701 0378 7269")]
+
+
 def test_two_ibans_in_a_row_are_both_found():
     text = "Comptes BE35 3101 2345 6737 et BE15 0017 6543 2130."
     assert found(text) == [("iban", "BE35 3101 2345 6737"), ("iban", "BE15 0017 6543 2130")]
@@ -181,6 +186,7 @@ def test_other_references_are_not_immigration_office_file_numbers(text):
         ("Meneer Z, geboren op 12.05.1988, is ziek.", "12.05.1988"),
         ("Geboren te Goma op 7 oktober 1979.", "7 oktober 1979"),
         ("Geboortedatum: 02-11-1970.", "02-11-1970"),
+        ("Mevrouw W, geboren op 24 november 1993.", "24 november 1993"),
         ("DOB 4/11/85, arrivée récente.", "4/11/85"),
     ],
 )
@@ -260,6 +266,11 @@ def test_a_name_written_surname_first_is_found_whole():
 def test_a_name_inside_another_word_is_not_flagged():
     text = "Les Salifoux et les Kouyatéens ne sont pas des personnes."
     assert scan(text, known_names=["Salif Kouyaté"]) == []
+
+
+def test_a_surname_that_is_also_a_french_article_is_found_only_with_the_given_name():
+    text = "Entretien avec Minh Le, puis le directeur."
+    assert found(text, known_names=["Minh Le"]) == [("known_name", "Minh Le")]
 
 
 def test_names_absent_from_the_case_files_are_not_flagged():
