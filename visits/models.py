@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from move.accounts import permissions
 from move.centres.models import Centre
@@ -87,3 +88,128 @@ class Visit(models.Model):
     def iso_week(self) -> tuple[int, int]:
         year, week, _weekday = self.date.isocalendar()
         return year, week
+
+
+class VisitReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Drafts to their authors (and coordinators); submitted and shared reports to
+        the internal readers; shared reports to the partner organisations they were
+        shared with. One query: the partner shares are a subquery."""
+        readable = models.Q(pk__in=[])
+        if permissions.has_perm(user, "visits.view_any_draft"):
+            readable |= models.Q(status=VisitReport.Status.DRAFT)
+        elif getattr(user, "is_authenticated", False):
+            readable |= models.Q(status=VisitReport.Status.DRAFT, authors=user)
+        if permissions.has_perm(user, "visits.view_submitted_report"):
+            readable |= ~models.Q(status=VisitReport.Status.DRAFT)
+        partners = permissions.organisations_of(user, {permissions.Role.PARTNER})
+        if partners:
+            shared = permissions.shared_with(VisitReport, partners, "view_visitreport")
+            readable |= models.Q(status=VisitReport.Status.SHARED, pk__in=shared)
+        return self.filter(readable).distinct()
+
+
+class VisitReport(models.Model):
+    """What the visitors saw, written in the author's language. People appear only by
+    case-file code: the PII scanner guards submission and sharing."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        SHARED = "shared", _("Shared with partners")
+
+    code = models.UUIDField(_("code"), default=uuid.uuid4, unique=True, editable=False)
+    visit = models.OneToOneField(
+        Visit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="report"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="visit_reports",
+    )
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("authors"), related_name="visit_reports"
+    )
+    language = models.CharField(
+        _("language of the report"),
+        max_length=2,
+        choices=[("fr", "Français"), ("nl", "Nederlands")],
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    general_conditions = models.TextField(_("general conditions"), blank=True)
+    atmosphere = models.TextField(_("atmosphere"), blank=True)
+    people_met = models.PositiveIntegerField(_("people met"), default=0)
+    people_new = models.PositiveIntegerField(_("of whom met for the first time"), default=0)
+    families = models.PositiveIntegerField(_("families"), default=0)
+    minors_claimed = models.PositiveIntegerField(_("people who say they are minors"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = VisitReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("visit report")
+        verbose_name_plural = _("visit reports")
+        ordering = ["-visit__date"]
+        indexes = [models.Index(fields=["status", "organisation"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(people_new__lte=models.F("people_met")),
+                name="report_new_people_among_people_met",
+                violation_error_message=_(
+                    "The people met for the first time are among the people met."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "submitted", "shared"]),
+                name="report_status_is_known",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.visit)
+
+
+class VisitReportUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(VisitReport, on_delete=models.CASCADE)
+
+
+class VisitReportGroupObjectPermission(GroupObjectPermissionBase):
+    """A report shared with an organisation (a partner): granted to its group."""
+
+    content_object = models.ForeignKey(VisitReport, on_delete=models.CASCADE)
+
+
+class Observation(models.Model):
+    class Severity(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+
+    report = models.ForeignKey(
+        VisitReport,
+        verbose_name=_("visit report"),
+        on_delete=models.CASCADE,
+        related_name="observations",
+    )
+    theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.PROTECT)
+    centre = models.ForeignKey(Centre, verbose_name=_("centre"), on_delete=models.PROTECT)
+    text = models.TextField(_("observation"))
+    severity = models.CharField(
+        _("severity"), max_length=6, choices=Severity.choices, default=Severity.MEDIUM
+    )
+    raise_with_authorities = models.BooleanField(_("raise with the authorities"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        ordering = ["report", "position", "pk"]
+
+    def __str__(self):
+        return f"{self.theme}: {self.text[:40]}"

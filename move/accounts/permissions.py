@@ -40,6 +40,8 @@ PERMISSIONS = {
     "visits.change_theme": _("Edit the themes of observations"),
     "visits.view_visit": _("See the visits planned and done, and the weekly coverage"),
     "visits.plan_visit": _("Plan visits and record them as done or cancelled"),
+    "visits.view_submitted_report": _("Read the submitted visit reports"),
+    "visits.view_any_draft": _("Read the drafts of every visit report"),
 }
 
 INTERNAL_ROLES = frozenset(
@@ -48,9 +50,22 @@ INTERNAL_ROLES = frozenset(
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VISITOR: frozenset(
-        {"centres.view_centre", "visits.view_theme", "visits.view_visit", "visits.plan_visit"}
+        {
+            "centres.view_centre",
+            "visits.view_theme",
+            "visits.view_visit",
+            "visits.plan_visit",
+            "visits.view_submitted_report",
+        }
     ),
-    Role.LEGAL: frozenset({"centres.view_centre", "visits.view_theme", "visits.view_visit"}),
+    Role.LEGAL: frozenset(
+        {
+            "centres.view_centre",
+            "visits.view_theme",
+            "visits.view_visit",
+            "visits.view_submitted_report",
+        }
+    ),
     Role.COORDINATOR: frozenset(
         {
             "centres.view_centre",
@@ -61,9 +76,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "visits.change_theme",
             "visits.view_visit",
             "visits.plan_visit",
+            "visits.view_submitted_report",
+            "visits.view_any_draft",
         }
     ),
-    Role.ADVOCACY: frozenset({"centres.view_centre", "visits.view_theme", "visits.view_visit"}),
+    Role.ADVOCACY: frozenset(
+        {
+            "centres.view_centre",
+            "visits.view_theme",
+            "visits.view_visit",
+            "visits.view_submitted_report",
+        }
+    ),
     Role.WITNESS_POOL: frozenset({"centres.view_centre"}),
     Role.PARTNER: frozenset(),
 }
