@@ -213,3 +213,37 @@ class Observation(models.Model):
 
     def __str__(self):
         return f"{self.theme}: {self.text[:40]}"
+
+
+class FindingDismissal(models.Model):
+    """A finding of the PII scanner that a person judged harmless, with their reason:
+    kept as the record of that decision."""
+
+    report = models.ForeignKey(
+        VisitReport,
+        verbose_name=_("visit report"),
+        on_delete=models.CASCADE,
+        related_name="dismissals",
+    )
+    kind = models.CharField(_("kind of data"), max_length=40)
+    text = models.CharField(_("text found"), max_length=300)
+    reason = models.CharField(_("reason"), max_length=500)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dismissed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    dismissed_at = models.DateTimeField(_("dismissed on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dismissed finding")
+        verbose_name_plural = _("dismissed findings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "kind", "text"], name="one_dismissal_per_finding"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind}: {self.text}"

@@ -189,6 +189,24 @@ def may_change_login_of(actor, target) -> bool:
     return not target.is_superuser or getattr(actor, "is_superuser", False)
 
 
+def may_edit_report(user, report) -> bool:
+    """Drafts by their authors; submitted and shared reports also by coordinators
+    (each change is kept in the history)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    is_author = report.authors.filter(pk=user.pk).exists()
+    if report.status == "draft":
+        return is_author
+    return is_author or has_role(user, Role.COORDINATOR)
+
+
+def may_share_report(user, report) -> bool:
+    """Its authors and the coordinators (a draft is refused later, with its reason)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return report.authors.filter(pk=user.pk).exists() or has_role(user, Role.COORDINATOR)
+
+
 # --- Querysets -------------------------------------------------------------------------
 
 
