@@ -16,7 +16,7 @@ from move.accounts.models import Invitation, Membership
 from move.accounts.permissions import Role
 from tests.conftest import PERSONAS
 from tests.factories import CentreYearFactory, OrganisationFactory, UserFactory, member
-from visits.models import Theme, Visit
+from visits.models import Theme, Visit, VisitReport
 
 ANON = "anonymous"
 SIGNED_IN = [p for p in PERSONAS if p != ANON]
@@ -96,6 +96,10 @@ MATRIX = {
             partner=404,
         )
     },
+    # Reports: the list opens to every reader; a submitted report is read inside the
+    # coalition, not by the witness pool nor by a partner it was not shared with.
+    "visits:report-list": {"GET": expect(witness_pool=403)},
+    "visits:report-detail": {"GET": expect(witness_pool=404, partner=404)},
     # --- allauth: sign-in, password, MFA, sessions
     "account_login": {"GET": expect(anonymous=200, default=302)},
     "account_logout": {"GET": expect(anonymous=302, default=200), "POST": expect(302, 302)},
@@ -209,6 +213,9 @@ class World:
         self.invitation.save()
         self.user = UserFactory()
         self.visit = Visit.objects.create(centre=self.centre, date=datetime.date(2026, 3, 2))
+        self.report = VisitReport.objects.create(
+            visit=self.visit, organisation=self.organisation, language="fr", status="submitted"
+        )
         self.theme, _ = Theme.objects.get_or_create(
             code="medical-care", defaults={"name_fr": "Soins", "name_nl": "Zorg"}
         )
@@ -228,6 +235,7 @@ class World:
             "centres:centreyear-create": {"code": self.centre.code},
             "centres:centreyear-update": {"code": self.figures.code},
             "visits:visit-update": {"code": self.visit.code},
+            "visits:report-detail": {"code": self.report.code},
             "account_confirm_email": {"key": "not-a-real-key"},
             "account_reset_password_from_key": {"uidb36": "zz", "key": "not-a-real-key"},
             "admin:app_list": {"app_label": "accounts"},

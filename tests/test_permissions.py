@@ -97,7 +97,8 @@ def test_has_perm_follows_the_role_table_for_every_permission(persona, request):
 
 def test_a_partner_has_no_access_to_centres(partner):
     CentreFactory()
-    assert permissions.permissions_of(partner) == frozenset()
+    # A partner opens the report list (where only reports shared with it appear), nothing else.
+    assert permissions.permissions_of(partner) == frozenset({"visits.read_reports"})
     assert list(Centre.objects.visible_to(partner)) == []
 
 

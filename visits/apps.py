@@ -9,11 +9,13 @@ class VisitsConfig(AppConfig):
     def ready(self):
         from move.accounts import home, navigation
         from move.accounts.demo import register_seeder
-        from visits.demo import seed_themes, seed_visits
+        from visits.demo import seed_reports, seed_themes, seed_visits
         from visits.views import home_gaps
 
         register_seeder(seed_themes)
         register_seeder(seed_visits)
+        register_seeder(seed_reports)
         navigation.register("visits:visit-list", _("Visits"), "visits.view_visit", 20)
         navigation.register("visits:coverage", _("Coverage"), "visits.view_visit", 21)
+        navigation.register("visits:report-list", _("Reports"), "visits.read_reports", 22)
         home.register_panel("visits/home_gaps.html", home_gaps, "visits.view_visit", 10)

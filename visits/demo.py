@@ -64,3 +64,102 @@ def seed_visits() -> None:
         for visit, people in zip(visits, pairs, strict=True)
         for person in people
     )
+
+
+# Demo reports: about 300 of the 2022 visits have a report, written in its author's
+# language, with observations across the themes; a few are shared with the partners.
+REPORTS_2022 = 300
+SHARED_EVERY = 12
+PHRASES = {
+    "fr": {
+        "conditions": [
+            "Le centre était calme ; la salle des visites était ouverte à l'heure prévue.",
+            "Beaucoup de nouvelles arrivées cette semaine, le personnel semblait débordé.",
+            "Les visites ont commencé avec une heure de retard à cause d'un transfert.",
+        ],
+        "atmosphere": [
+            "Ambiance tendue après une tentative d'éloignement dans la nuit.",
+            "Ambiance plutôt sereine, plusieurs personnes attendaient notre passage.",
+            "Inquiétude générale au sujet des délais de recours.",
+        ],
+        "observations": [
+            "Une personne n'a pas vu de médecin malgré plusieurs demandes.",
+            "Le régime d'isolement a été prolongé sans explication écrite.",
+            "L'avocat pro deo n'avait pas encore pris contact.",
+            "Une famille avec deux enfants a été placée en unité familiale.",
+            "Une personne dit avoir été menottée pendant tout le transfert.",
+            "Les contacts téléphoniques avec l'extérieur restent très limités.",
+        ],
+    },
+    "nl": {
+        "conditions": [
+            "Het centrum was rustig; de bezoekzaal ging op tijd open.",
+            "Veel nieuwe aankomsten deze week, het personeel leek overbelast.",
+            "De bezoeken begonnen een uur later door een overbrenging.",
+        ],
+        "atmosphere": [
+            "Gespannen sfeer na een verwijderingspoging tijdens de nacht.",
+            "Eerder rustige sfeer, meerdere mensen wachtten op ons bezoek.",
+            "Algemene ongerustheid over de beroepstermijnen.",
+        ],
+        "observations": [
+            "Iemand heeft ondanks herhaalde vragen nog geen arts gezien.",
+            "Het isolatieregime werd verlengd zonder schriftelijke uitleg.",
+            "De pro-Deoadvocaat had nog geen contact opgenomen.",
+            "Een gezin met twee kinderen werd in een gezinsunit geplaatst.",
+            "Iemand zegt tijdens de hele overbrenging geboeid te zijn geweest.",
+            "Telefonisch contact met de buitenwereld blijft erg beperkt.",
+        ],
+    },
+}
+
+
+def seed_reports() -> None:
+    from move.accounts import permissions
+    from move.accounts.models import Organisation
+    from visits.models import Observation, Visit, VisitReport
+
+    if VisitReport.objects.exists():
+        return
+    chance = random.Random(2023)
+    visits = list(
+        Visit.objects.filter(date__year=2022, status=Visit.Status.DONE)
+        .prefetch_related("visitors__memberships")
+        .order_by("date", "centre__code")
+    )
+    themes = list(Theme.objects.order_by("position"))
+    partners = list(Organisation.objects.filter(kind=Organisation.Kind.PARTNER))
+    for number, visit in enumerate(chance.sample(visits, k=min(REPORTS_2022, len(visits)))):
+        author = chance.choice(list(visit.visitors.all()))
+        language = author.language if author.language in PHRASES else "fr"
+        words = PHRASES[language]
+        met = chance.randint(1, 8)
+        report = VisitReport.objects.create(
+            visit=visit,
+            organisation=author.memberships.all()[0].organisation,
+            language=language,
+            status=VisitReport.Status.SUBMITTED,
+            general_conditions=chance.choice(words["conditions"]),
+            atmosphere=chance.choice(words["atmosphere"]),
+            people_met=met,
+            people_new=chance.randint(0, met),
+            families=chance.choice([0, 0, 0, 1]),
+            minors_claimed=chance.choice([0, 0, 0, 0, 1]),
+        )
+        report.authors.add(author)
+        Observation.objects.bulk_create(
+            Observation(
+                report=report,
+                theme=chance.choice(themes),
+                centre=visit.centre,
+                text=chance.choice(words["observations"]),
+                severity=chance.choice(["low", "medium", "medium", "high"]),
+                raise_with_authorities=chance.random() < 0.2,
+                position=position,
+            )
+            for position in range(chance.randint(1, 3))
+        )
+        if number % SHARED_EVERY == 0:
+            for organisation in partners:
+                permissions.share(report, organisation, "view_visitreport")
+            VisitReport.objects.filter(pk=report.pk).update(status=VisitReport.Status.SHARED)

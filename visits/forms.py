@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,3 +32,58 @@ class VisitForm(VersionedModelForm):
         if day and status == Visit.Status.DONE and day > timezone.localdate():
             self.add_error("date", _("A visit in the future cannot be done yet."))
         return cleaned
+
+
+class ReportFilterForm(forms.Form):
+    """The filters of the report list (GET): every field optional."""
+
+    q = forms.CharField(label=_("Words in the text"), required=False, max_length=200)
+    centre = forms.ModelChoiceField(
+        label=_("Centre"), queryset=Centre.objects.all(), required=False
+    )
+    theme = forms.ModelChoiceField(label=_("Theme"), queryset=None, required=False)
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None, required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    raise_only = forms.BooleanField(label=_("To raise with the authorities"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from move.accounts.models import Organisation
+        from visits.models import Theme, VisitReport
+
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].queryset = Theme.objects.filter(active=True)
+        self.fields["organisation"].queryset = Organisation.objects.exclude(
+            kind=Organisation.Kind.PARTNER
+        )
+        self.fields["status"].choices = [("", _("Any"))] + list(VisitReport.Status.choices)
+
+    def apply(self, reports):
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("centre"):
+            reports = reports.filter(visit__centre=data["centre"])
+        if data.get("theme"):
+            reports = reports.filter(observations__theme=data["theme"])
+        if data.get("organisation"):
+            reports = reports.filter(organisation=data["organisation"])
+        if data.get("status"):
+            reports = reports.filter(status=data["status"])
+        if data.get("date_from"):
+            reports = reports.filter(visit__date__gte=data["date_from"])
+        if data.get("date_to"):
+            reports = reports.filter(visit__date__lte=data["date_to"])
+        if data.get("raise_only"):
+            reports = reports.filter(observations__raise_with_authorities=True)
+        if data.get("q"):
+            words = data["q"]
+            reports = reports.filter(
+                models.Q(general_conditions__icontains=words)
+                | models.Q(atmosphere__icontains=words)
+                | models.Q(observations__text__icontains=words)
+            )
+        return reports.distinct()

@@ -9,4 +9,6 @@ urlpatterns = [
     path("new/", views.VisitCreate.as_view(), name="visit-create"),
     path("coverage/", views.Coverage.as_view(), name="coverage"),
     path("<uuid:code>/edit/", views.VisitUpdate.as_view(), name="visit-update"),
+    path("reports/", views.ReportList.as_view(), name="report-list"),
+    path("reports/<uuid:code>/", views.ReportDetail.as_view(), name="report-detail"),
 ]

@@ -1,17 +1,18 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import CreateView, ListView, TemplateView, UpdateView
+from django.views.generic import CreateView, DetailView, ListView, TemplateView, UpdateView
 
 from move.accounts import permissions
 from move.accounts.mixins import PermissionRequiredMixin, VisibleObjectMixin
 from move.accounts.views import SaveVersionedMixin
 from visits import services
-from visits.forms import VisitForm
-from visits.models import Visit
+from visits.forms import ReportFilterForm, VisitForm
+from visits.models import Visit, VisitReport
 
 
 class VisitList(PermissionRequiredMixin, ListView):
@@ -95,3 +96,65 @@ def _year(value, default: int) -> int:
 def home_gaps(request) -> dict:
     """For the home page: centres not yet covered this week and next week."""
     return {"gaps": services.gaps(timezone.localdate())}
+
+
+class ReportList(PermissionRequiredMixin, TemplateView):
+    """Reports the person may read, newest visit first, filtered; pages follow each other
+    by the last row seen (no OFFSET that grows with the page number)."""
+
+    permission = "visits.read_reports"
+    template_name = "visits/report_list.html"
+    page_size = 50
+
+    def get_context_data(self, **kwargs):
+        form = ReportFilterForm(self.request.GET or None)
+        reports = form.apply(VisitReport.objects.visible_to(self.request.user))
+        reports = _after(reports, self.request.GET.get("after"))
+        rows = list(
+            reports.select_related("visit__centre", "organisation")
+            .annotate(observation_count=Count("observations", distinct=True))
+            .order_by("-visit__date", "-pk")[: self.page_size + 1]
+        )
+        more = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        following = None
+        if more:
+            query = self.request.GET.copy()
+            query["after"] = f"{rows[-1].visit.date.isoformat()}_{rows[-1].pk}"
+            following = query.urlencode()
+        return super().get_context_data(**kwargs) | {
+            "form": form,
+            "reports": rows,
+            "following": following,
+        }
+
+
+def _after(reports, cursor):
+    """Rows after the cursor "<visit date>_<pk>"; an unreadable cursor starts over."""
+    try:
+        day, pk = cursor.split("_")
+        day, pk = date.fromisoformat(day), int(pk)
+    except (AttributeError, ValueError):
+        return reports
+    return reports.filter(Q(visit__date__lt=day) | Q(visit__date=day, pk__lt=pk))
+
+
+class ReportDetail(VisibleObjectMixin, DetailView):
+    model = VisitReport
+    slug_field = slug_url_kwarg = "code"
+    template_name = "visits/report_detail.html"
+    context_object_name = "report"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("visit__centre", "organisation")
+            .prefetch_related("observations__theme", "authors")
+        )
+
+    def get_context_data(self, **kwargs):
+        # Partners read shared reports without the visitors' names.
+        return super().get_context_data(**kwargs) | {
+            "show_authors": permissions.has_perm(self.request.user, "visits.view_submitted_report")
+        }

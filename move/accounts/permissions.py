@@ -42,6 +42,7 @@ PERMISSIONS = {
     "visits.plan_visit": _("Plan visits and record them as done or cancelled"),
     "visits.view_submitted_report": _("Read the submitted visit reports"),
     "visits.view_any_draft": _("Read the drafts of every visit report"),
+    "visits.read_reports": _("Open the list of visit reports (each shows what its role allows)"),
 }
 
 INTERNAL_ROLES = frozenset(
@@ -51,6 +52,7 @@ INTERNAL_ROLES = frozenset(
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VISITOR: frozenset(
         {
+            "visits.read_reports",
             "centres.view_centre",
             "visits.view_theme",
             "visits.view_visit",
@@ -60,6 +62,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.LEGAL: frozenset(
         {
+            "visits.read_reports",
             "centres.view_centre",
             "visits.view_theme",
             "visits.view_visit",
@@ -78,10 +81,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "visits.plan_visit",
             "visits.view_submitted_report",
             "visits.view_any_draft",
+            "visits.read_reports",
         }
     ),
     Role.ADVOCACY: frozenset(
         {
+            "visits.read_reports",
             "centres.view_centre",
             "visits.view_theme",
             "visits.view_visit",
@@ -89,7 +94,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.WITNESS_POOL: frozenset({"centres.view_centre"}),
-    Role.PARTNER: frozenset(),
+    Role.PARTNER: frozenset({"visits.read_reports"}),
 }
 
 # Roles that see personal data: they must use a second factor (MOVE_REQUIRE_MFA).

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from move.accounts.permissions import Role
 from tests.e2e.conftest import axe_violations
 from tests.factories import CentreFactory, CentreYearFactory
-from visits.models import Visit
+from visits.models import Observation, Theme, Visit, VisitReport
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -39,8 +39,26 @@ def records(coalition_org, make_user):
     CentreYearFactory(centre=centre, year=2023, people_detained=None, people_detained_source="")
     CentreFactory(name_fr="Centre fermé", name_nl="Gesloten centrum", active=False)
     visitor = make_user(Role.VISITOR, email="planner@e2e.example.org")
-    Visit.objects.create(centre=centre, date=timezone.localdate()).visitors.add(visitor)
-    return {"organisation": coalition_org, "centre": centre}
+    visit = Visit.objects.create(centre=centre, date=timezone.localdate())
+    visit.visitors.add(visitor)
+    report = VisitReport.objects.create(
+        visit=visit,
+        organisation=coalition_org,
+        language="nl",
+        status="submitted",
+        general_conditions="Rustige dag.",
+        people_met=3,
+    )
+    report.authors.add(visitor)
+    theme = Theme.objects.create(code="isolation", name_fr="Isolement", name_nl="Isolatie")
+    Observation.objects.create(
+        report=report,
+        theme=theme,
+        centre=centre,
+        text="Isolatie verlengd.",
+        raise_with_authorities=True,
+    )
+    return {"organisation": coalition_org, "centre": centre, "report": report}
 
 
 def send_empty_form(page):
@@ -74,6 +92,12 @@ PAGES = {
             None,
         ),
         ("invitation form", lambda records: reverse("accounts:invitation-create"), None),
+        ("report list", lambda records: reverse("visits:report-list"), None),
+        (
+            "report detail",
+            lambda records: reverse("visits:report-detail", args=[records["report"].code]),
+            None,
+        ),
         (
             "invitation form with errors",
             lambda records: reverse("accounts:invitation-create"),
