@@ -12,7 +12,7 @@ DEPLOY_ENV := env -u MOVE_TESTING -u DJANGO_ALLOW_ASYNC_UNSAFE MOVE_DEBUG=false 
 	MOVE_ENCRYPTION_KEY=deploy-check-encryption-key MOVE_ALLOWED_HOSTS=move.example.org \
 	DATABASE_URL= REDIS_URL=
 
-.PHONY: demo test lint format messages compilemessages venv clean
+.PHONY: demo test lint format messages compilemessages bench venv clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -46,6 +46,12 @@ test: lint compilemessages
 	MOVE_DEBUG=true $(VENV)/python manage.py makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(VENV)/python manage.py check --deploy --fail-level WARNING
 	$(VENV)/pytest $(PYTEST_ARGS)
+
+# The report list at 100,000 reports on PostgreSQL (DATABASE_URL), rolled back after.
+bench: venv
+	@test -n "$$DATABASE_URL" || { echo "bench needs DATABASE_URL (PostgreSQL)"; exit 2; }
+	MOVE_DEBUG=true MOVE_REQUIRE_MFA=false $(VENV)/python manage.py migrate --no-input -v 0
+	MOVE_DEBUG=true MOVE_REQUIRE_MFA=false $(VENV)/python manage.py bench_reports --reports 100000
 
 # Regenerates the fr and nl catalogues from the code (needs GNU gettext's xgettext).
 messages: venv

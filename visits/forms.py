@@ -7,7 +7,7 @@ from move.accounts.forms import VersionedModelForm
 from move.accounts.models import User
 from move.accounts.permissions import Role
 from move.centres.models import Centre
-from visits.models import Visit
+from visits.models import Observation, Theme, Visit, VisitReport
 
 
 class VisitForm(VersionedModelForm):
@@ -54,7 +54,6 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         from move.accounts.models import Organisation
-        from visits.models import Theme, VisitReport
 
         super().__init__(*args, **kwargs)
         self.fields["theme"].queryset = Theme.objects.filter(active=True)
@@ -67,8 +66,11 @@ class ReportFilterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         if data.get("centre"):
             reports = reports.filter(visit__centre=data["centre"])
+        observations = Observation.objects.all()
         if data.get("theme"):
-            reports = reports.filter(observations__theme=data["theme"])
+            observations = observations.filter(theme=data["theme"])
+        if data.get("raise_only"):
+            observations = observations.filter(raise_with_authorities=True)
         if data.get("organisation"):
             reports = reports.filter(organisation=data["organisation"])
         if data.get("status"):
@@ -77,13 +79,15 @@ class ReportFilterForm(forms.Form):
             reports = reports.filter(visit__date__gte=data["date_from"])
         if data.get("date_to"):
             reports = reports.filter(visit__date__lte=data["date_to"])
-        if data.get("raise_only"):
-            reports = reports.filter(observations__raise_with_authorities=True)
         if data.get("q"):
             words = data["q"]
+            in_text = Observation.objects.filter(text__icontains=words)
             reports = reports.filter(
                 models.Q(general_conditions__icontains=words)
                 | models.Q(atmosphere__icontains=words)
-                | models.Q(observations__text__icontains=words)
+                | models.Q(pk__in=in_text.values("report_id"))
             )
-        return reports.distinct()
+        if data.get("theme") or data.get("raise_only"):
+            # Subqueries rather than joins: one row per report, no DISTINCT.
+            reports = reports.filter(pk__in=observations.values("report_id"))
+        return reports

@@ -99,14 +99,18 @@ class VisitReportQuerySet(models.QuerySet):
         if permissions.has_perm(user, "visits.view_any_draft"):
             readable |= models.Q(status=VisitReport.Status.DRAFT)
         elif getattr(user, "is_authenticated", False):
-            readable |= models.Q(status=VisitReport.Status.DRAFT, authors=user)
+            # A subquery, not a join: no duplicate rows, no DISTINCT over the whole table.
+            written = VisitReport.authors.through.objects.filter(user=user)
+            readable |= models.Q(
+                status=VisitReport.Status.DRAFT, pk__in=written.values("visitreport_id")
+            )
         if permissions.has_perm(user, "visits.view_submitted_report"):
             readable |= ~models.Q(status=VisitReport.Status.DRAFT)
         partners = permissions.organisations_of(user, {permissions.Role.PARTNER})
         if partners:
             shared = permissions.shared_with(VisitReport, partners, "view_visitreport")
             readable |= models.Q(status=VisitReport.Status.SHARED, pk__in=shared)
-        return self.filter(readable).distinct()
+        return self.filter(readable)
 
 
 class VisitReport(models.Model):

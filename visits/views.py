@@ -12,7 +12,7 @@ from move.accounts.mixins import PermissionRequiredMixin, VisibleObjectMixin
 from move.accounts.views import SaveVersionedMixin
 from visits import services
 from visits.forms import ReportFilterForm, VisitForm
-from visits.models import Visit, VisitReport
+from visits.models import Observation, Visit, VisitReport
 
 
 class VisitList(PermissionRequiredMixin, ListView):
@@ -111,12 +111,20 @@ class ReportList(PermissionRequiredMixin, TemplateView):
         reports = form.apply(VisitReport.objects.visible_to(self.request.user))
         reports = _after(reports, self.request.GET.get("after"))
         rows = list(
-            reports.select_related("visit__centre", "organisation")
-            .annotate(observation_count=Count("observations", distinct=True))
-            .order_by("-visit__date", "-pk")[: self.page_size + 1]
+            reports.select_related("visit__centre", "organisation").order_by("-visit__date", "-pk")[
+                : self.page_size + 1
+            ]
         )
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
+        # The observations of the rows shown, counted in one query of their own.
+        counts = dict(
+            Observation.objects.filter(report__in=rows)
+            .values_list("report")
+            .annotate(count=Count("pk"))
+        )
+        for row in rows:
+            row.observation_count = counts.get(row.pk, 0)
         following = None
         if more:
             query = self.request.GET.copy()

@@ -1,6 +1,7 @@
 """The list of visit reports and one report, as each persona reads them."""
 
 from datetime import date, timedelta
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -174,3 +175,16 @@ def test_the_demo_has_about_300_reports_of_2022_free_of_personal_data(settings):
     assert reports.filter(status="shared").exists()
     assert Observation.objects.values("theme").distinct().count() >= 8
     assert not [report for report in reports if workflow.unresolved_findings(report)]
+
+
+def test_the_benchmark_measures_the_list_and_leaves_nothing_behind(settings):
+    settings.DEBUG = True
+    out = StringIO()
+
+    call_command("bench_reports", reports=30, runs=2, stdout=out)
+
+    text = out.getvalue()
+    assert "coordinator  list p50" in text and "partner      list p50" in text
+    assert "Rolled back" in text
+    assert not VisitReport.objects.exists()
+    assert not Visit.objects.exists()
