@@ -2,7 +2,9 @@
 them in its reports, and two years of weekly visits."""
 
 import random
-from datetime import date
+from datetime import date, datetime, time
+
+from django.utils import timezone
 
 from visits.models import Theme
 
@@ -136,9 +138,10 @@ def seed_reports() -> None:
         met = chance.randint(1, 8)
         report = VisitReport.objects.create(
             visit=visit,
-            organisation=author.memberships.all()[0].organisation,
+            organisation=min(author.memberships.all(), key=lambda m: m.pk).organisation,
             language=language,
             status=VisitReport.Status.SUBMITTED,
+            submitted_at=timezone.make_aware(datetime.combine(visit.date, time(18))),
             general_conditions=chance.choice(words["conditions"]),
             atmosphere=chance.choice(words["atmosphere"]),
             people_met=met,

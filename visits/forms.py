@@ -31,6 +31,16 @@ class VisitForm(VersionedModelForm):
         day, status = cleaned.get("date"), cleaned.get("status")
         if day and status == Visit.Status.DONE and day > timezone.localdate():
             self.add_error("date", _("A visit in the future cannot be done yet."))
+        if self.instance.pk and hasattr(self.instance, "report"):
+            changed = (
+                status != Visit.Status.DONE
+                or day != self.instance.date
+                or cleaned.get("centre") != self.instance.centre
+            )
+            if changed:
+                raise forms.ValidationError(
+                    _("This visit has a report: it stays done, on its day, at its centre.")
+                )
         return cleaned
 
 

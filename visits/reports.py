@@ -46,6 +46,8 @@ def dismiss(report: VisitReport, *, kind: str, text: str, reason: str, by) -> Fi
     _require_editor(report, by)
     if not reason.strip():
         raise ValidationError(_("Say why this is not personal data."))
+    if len(reason) > 500 or len(text) > 300:
+        raise ValidationError(_("This is too long to be recorded: shorten the reason."))
     dismissal, _created = FindingDismissal.objects.get_or_create(
         report=report,
         kind=kind,
@@ -69,15 +71,19 @@ def submit(report: VisitReport, *, by) -> VisitReport:
 
 @transaction.atomic
 def share(report: VisitReport, *, by, organisations=None) -> VisitReport:
-    """Share with partner organisations (all active partners by default)."""
+    """Share with partner organisations: those chosen, or all active partners when no
+    choice is given. Only active partner organisations ever receive a report."""
     if not permissions.may_share_report(by, report):
         raise PermissionDenied(_("Only its authors and the coordinators share a report."))
     if report.status == VisitReport.Status.DRAFT:
         raise ValidationError(_("Submit the report before sharing it."))
     _refuse_unresolved(report)
-    chosen = organisations or Organisation.objects.filter(
-        kind=Organisation.Kind.PARTNER, active=True
-    )
+    partners = Organisation.objects.filter(kind=Organisation.Kind.PARTNER, active=True)
+    if organisations is not None:
+        partners = partners.filter(pk__in=[organisation.pk for organisation in organisations])
+    chosen = list(partners)
+    if not chosen:
+        raise ValidationError(_("Choose at least one active partner organisation."))
     for organisation in chosen:
         permissions.share(report, organisation, "view_visitreport")
     report.status = VisitReport.Status.SHARED

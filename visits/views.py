@@ -80,7 +80,7 @@ class Coverage(PermissionRequiredMixin, TemplateView):
             "year": year,
             "weeks": range(1, services.weeks_in(year) + 1),
             "rows": services.coverage(year, today),
-            "years": range(today.year - 3, today.year + 2),
+            "years": sorted({*range(today.year - 3, today.year + 2), year}),
         }
 
 

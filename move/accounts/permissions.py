@@ -199,7 +199,9 @@ def may_edit_report(user, report) -> bool:
     (each change is kept in the history)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    is_author = report.authors.filter(pk=user.pk).exists()
+    # An author who is no longer a visitor (membership ended, organisation switched off)
+    # has no more say over the report.
+    is_author = has_role(user, Role.VISITOR) and report.authors.filter(pk=user.pk).exists()
     if report.status == "draft":
         return is_author
     return is_author or has_role(user, Role.COORDINATOR)
@@ -209,7 +211,9 @@ def may_share_report(user, report) -> bool:
     """Its authors and the coordinators (a draft is refused later, with its reason)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return report.authors.filter(pk=user.pk).exists() or has_role(user, Role.COORDINATOR)
+    if has_role(user, Role.COORDINATOR):
+        return True
+    return has_role(user, Role.VISITOR) and report.authors.filter(pk=user.pk).exists()
 
 
 # --- Querysets -------------------------------------------------------------------------

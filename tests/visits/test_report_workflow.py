@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from move.accounts import permissions
 from move.accounts.models import Organisation
 from move.privacy import registry
 from tests.factories import CentreFactory, OrganisationFactory
@@ -135,3 +136,46 @@ def test_a_visitor_who_did_not_write_it_cannot_share_it(draft, visitor_a, visito
 
     with pytest.raises(PermissionDenied):
         reports.share(draft, by=visitor_b)
+
+
+def test_sharing_with_an_empty_choice_is_refused_not_sent_to_everyone(
+    draft, visitor_a, partner, partner_org
+):
+    reports.submit(draft, by=visitor_a)
+
+    with pytest.raises(ValidationError, match="at least one active partner"):
+        reports.share(draft, by=visitor_a, organisations=[])
+
+    draft.refresh_from_db()
+    assert draft.status == "submitted"
+    assert not VisitReport.objects.visible_to(partner).filter(pk=draft.pk).exists()
+
+
+def test_only_active_partner_organisations_receive_a_report(draft, visitor_a, org_b, partner_org):
+    gone = OrganisationFactory(short_name="Gone", kind="partner", active=False)
+    reports.submit(draft, by=visitor_a)
+
+    with pytest.raises(ValidationError):
+        reports.share(draft, by=visitor_a, organisations=[org_b, gone])
+
+    reports.share(draft, by=visitor_a, organisations=[org_b, partner_org])
+    groups = set(
+        draft.visitreportgroupobjectpermission_set.values_list("group__organisation", flat=True)
+    )
+    assert groups == {partner_org.pk}
+
+
+def test_an_author_who_left_has_no_more_say_over_the_report(draft, visitor_a):
+    reports.submit(draft, by=visitor_a)
+    organisation = visitor_a.memberships.get().organisation
+    organisation.active = False
+    organisation.save()
+    permissions.forget(visitor_a)
+
+    with pytest.raises(PermissionDenied):
+        reports.share(draft, by=visitor_a)
+
+
+def test_a_long_reason_is_refused_with_a_message(draft, visitor_a):
+    with pytest.raises(ValidationError, match="too long"):
+        reports.dismiss(draft, kind="phone", text="02 793 80 00", reason="x" * 501, by=visitor_a)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from tests.conftest import sign_in
 from tests.factories import CentreFactory
 from visits import services
-from visits.models import Visit
+from visits.models import Visit, VisitReport
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +208,35 @@ def test_the_demo_visits_cover_almost_every_adult_centre_almost_every_week(setti
         covered = cells.count("done") / len(cells)
         assert 0.88 <= covered < 1.0, covered  # almost, not all: gaps exist
     assert not Visit.objects.filter(visitors=None).exists()
+
+
+@pytest.mark.parametrize(
+    "change", [{"status": "cancelled"}, {"date": "2099-01-01"}, {"status": "planned"}]
+)
+def test_a_visit_with_a_report_stays_done_on_its_day(client, visitor_a, change):
+    visit = Visit.objects.create(centre=CentreFactory(), date=timezone.localdate(), status="done")
+    visit.visitors.add(visitor_a)
+    VisitReport.objects.create(
+        visit=visit, organisation=visitor_a.memberships.get().organisation, language="fr"
+    )
+    sign_in(client, visitor_a)
+
+    response = client.post(
+        reverse("visits:visit-update", args=[visit.code]),
+        plan_data(visit.centre, [visitor_a], date=visit.date.isoformat(), status="done")
+        | {"version": 1}
+        | change,
+    )
+
+    assert response.status_code == 200
+    assert "This visit has a report" in response.content.decode()
+    visit.refresh_from_db()
+    assert (visit.status, visit.date) == ("done", timezone.localdate())
+
+
+def test_the_year_asked_for_is_the_year_chosen_in_the_list(client, coordinator):
+    sign_in(client, coordinator)
+
+    html = client.get(reverse("visits:coverage"), {"year": "2010"}).content.decode()
+
+    assert '<option value="2010" selected>' in html
