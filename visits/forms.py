@@ -73,7 +73,9 @@ class ReportFilterForm(forms.Form):
         self.fields["status"].choices = [("", _("Any"))] + list(VisitReport.Status.choices)
 
     def apply(self, reports):
-        data = self.cleaned_data if self.is_valid() else {}
+        """The filters given, those with a bad value left out (the form says which)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})  # an empty list page has no form data
         if data.get("centre"):
             reports = reports.filter(visit__centre=data["centre"])
         observations = Observation.objects.all()

@@ -92,25 +92,7 @@ class Visit(models.Model):
 
 class VisitReportQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Drafts to their authors (and coordinators); submitted and shared reports to
-        the internal readers; shared reports to the partner organisations they were
-        shared with. One query: the partner shares are a subquery."""
-        readable = models.Q(pk__in=[])
-        if permissions.has_perm(user, "visits.view_any_draft"):
-            readable |= models.Q(status=VisitReport.Status.DRAFT)
-        elif getattr(user, "is_authenticated", False):
-            # A subquery, not a join: no duplicate rows, no DISTINCT over the whole table.
-            written = VisitReport.authors.through.objects.filter(user=user)
-            readable |= models.Q(
-                status=VisitReport.Status.DRAFT, pk__in=written.values("visitreport_id")
-            )
-        if permissions.has_perm(user, "visits.view_submitted_report"):
-            readable |= ~models.Q(status=VisitReport.Status.DRAFT)
-        partners = permissions.organisations_of(user, {permissions.Role.PARTNER})
-        if partners:
-            shared = permissions.shared_with(VisitReport, partners, "view_visitreport")
-            readable |= models.Q(status=VisitReport.Status.SHARED, pk__in=shared)
-        return self.filter(readable)
+        return permissions.readable_reports(self, user)
 
 
 class VisitReport(models.Model):

@@ -194,6 +194,25 @@ def may_change_login_of(actor, target) -> bool:
     return not target.is_superuser or getattr(actor, "is_superuser", False)
 
 
+def readable_reports(qs, user):
+    """Visit reports (DESIGN.md §3): drafts to their authors who are still visitors, and
+    to coordinators; submitted and shared reports to the internal readers; shared ones
+    to the partner organisations they were shared with. One query: the authorship and
+    the partner shares are subqueries, not joins (no duplicate rows, no DISTINCT)."""
+    readable = Q(pk__in=[])
+    if has_perm(user, "visits.view_any_draft"):
+        readable |= Q(status="draft")
+    elif has_role(user, Role.VISITOR):
+        written = qs.model.authors.through.objects.filter(user=user)
+        readable |= Q(status="draft", pk__in=written.values("visitreport_id"))
+    if has_perm(user, "visits.view_submitted_report"):
+        readable |= ~Q(status="draft")
+    partners = organisations_of(user, {Role.PARTNER})
+    if partners:
+        readable |= Q(status="shared", pk__in=shared_with(qs.model, partners, "view_visitreport"))
+    return qs.filter(readable)
+
+
 def may_edit_report(user, report) -> bool:
     """Drafts by their authors; submitted and shared reports also by coordinators
     (each change is kept in the history)."""

@@ -95,3 +95,12 @@ def test_new_people_are_among_the_people_met(visitor_a):
 
     with pytest.raises(ValidationError, match="among the people met"):
         item.full_clean()
+
+
+def test_an_author_who_is_no_longer_a_visitor_no_longer_reads_their_draft(visitor_a, org_a):
+    draft = report(visitor_a)
+    org_a.active = False
+    org_a.save()
+    permissions.forget(visitor_a)
+
+    assert readers_of(draft, visitor_a) == []
