@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "guardian",
     "csp",
+    "django_htmx",
+    "auditlog",
     "move.accounts",
     "move.centres",
     "move.privacy",
@@ -73,9 +75,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "move.accounts.middleware.SessionUpkeepMiddleware",
     "move.accounts.middleware.RequireMFAMiddleware",
+    # Who changed what, for the history of submitted reports.
+    "auditlog.middleware.AuditlogMiddleware",
 ]
 
 ROOT_URLCONF = "move.urls"
@@ -287,3 +292,7 @@ LOGGING = {
 }
 
 MOVE_DEMO_PASSWORD = env_secret("MOVE_DEMO_PASSWORD", "demo-move-2026")
+
+# History of submitted reports (django-auditlog): who and what, not where from.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+AUDITLOG_STORE_JSON_CHANGES = True

@@ -1,7 +1,6 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,9 +9,9 @@ from django.views.generic import CreateView, DetailView, ListView, TemplateView,
 from move.accounts import permissions
 from move.accounts.mixins import PermissionRequiredMixin, VisibleObjectMixin
 from move.accounts.views import SaveVersionedMixin
-from visits import services
+from visits import listing, services
 from visits.forms import ReportFilterForm, VisitForm
-from visits.models import Observation, Visit, VisitReport
+from visits.models import Visit, VisitReport
 
 
 class VisitList(PermissionRequiredMixin, ListView):
@@ -108,43 +107,19 @@ class ReportList(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         form = ReportFilterForm(self.request.GET or None)
-        reports = form.apply(VisitReport.objects.visible_to(self.request.user))
-        reports = _after(reports, self.request.GET.get("after"))
-        rows = list(
-            reports.select_related("visit__centre", "organisation").order_by("-visit__date", "-pk")[
-                : self.page_size + 1
-            ]
+        page = listing.report_page(
+            self.request.user, form, self.request.GET.get("after"), self.page_size
         )
-        more = len(rows) > self.page_size
-        rows = rows[: self.page_size]
-        # The observations of the rows shown, counted in one query of their own.
-        counts = dict(
-            Observation.objects.filter(report__in=rows)
-            .values_list("report")
-            .annotate(count=Count("pk"))
-        )
-        for row in rows:
-            row.observation_count = counts.get(row.pk, 0)
         following = None
-        if more:
+        if page.following:
             query = self.request.GET.copy()
-            query["after"] = f"{rows[-1].visit.date.isoformat()}_{rows[-1].pk}"
+            query["after"] = page.following
             following = query.urlencode()
         return super().get_context_data(**kwargs) | {
             "form": form,
-            "reports": rows,
+            "reports": page.reports,
             "following": following,
         }
-
-
-def _after(reports, cursor):
-    """Rows after the cursor "<visit date>_<pk>"; an unreadable cursor starts over."""
-    try:
-        day, pk = cursor.split("_")
-        day, pk = date.fromisoformat(day), int(pk)
-    except (AttributeError, ValueError):
-        return reports
-    return reports.filter(Q(visit__date__lt=day) | Q(visit__date=day, pk__lt=pk))
 
 
 class ReportDetail(VisibleObjectMixin, DetailView):
