@@ -55,6 +55,10 @@ def centre_editing(ok=200):
     return expect(302, 403, coordinator=ok, partner=404)
 
 
+def editing_report(ok=200):
+    return expect(302, 403, coordinator=ok, witness_pool=404, partner=404)
+
+
 # name → {method: {persona: status}}
 MATRIX = {
     "home": {"GET": expect()},
@@ -100,6 +104,25 @@ MATRIX = {
     # coalition, not by the witness pool nor by a partner it was not shared with.
     "visits:report-list": {"GET": expect(witness_pool=403)},
     "visits:report-detail": {"GET": expect(witness_pool=404, partner=404)},
+    "visits:report-pdf": {"GET": expect(witness_pool=404, partner=404)},
+    # Writing: the visitors who went start the report (none went on the world's visit).
+    "visits:report-start": {
+        "GET": expect(default=403, witness_pool=404, partner=404),
+        "POST": expect(default=403, witness_pool=404, partner=404),
+    },
+    # The world's report is submitted and has no author: among its readers only the
+    # coordinator may change it (403 for the others); witness pool and partners do not
+    # see it (404). Empty POSTs are bad input: the editor answers with its message.
+    "visits:report-update": {
+        "GET": editing_report(),
+        "POST": editing_report(ok=409),
+    },
+    "visits:report-autosave": {"GET": editing_report(ok=405), "POST": editing_report()},
+    "visits:report-observations": {"GET": editing_report(ok=405), "POST": editing_report()},
+    "visits:finding-dismiss": {"GET": editing_report(ok=405), "POST": editing_report()},
+    "visits:report-submit": {"GET": editing_report(ok=405), "POST": editing_report(ok=409)},
+    "visits:report-share": {"GET": editing_report(), "POST": editing_report()},
+    "visits:report-history": {"GET": editing_report()},
     # --- allauth: sign-in, password, MFA, sessions
     "account_login": {"GET": expect(anonymous=200, default=302)},
     "account_logout": {"GET": expect(anonymous=302, default=200), "POST": expect(302, 302)},
@@ -147,7 +170,11 @@ def admin_expectation(name):
         return {"GET": coordinator_only(ok=403)}
     if name.startswith("admin:accounts_invitation_") and name.endswith(("_add", "_delete")):
         return {"GET": coordinator_only(ok=403)}  # invitations are read-only there
-    if name in ("admin:accounts_user_delete", "admin:visits_theme_delete"):
+    if name in (
+        "admin:accounts_user_delete",
+        "admin:accounts_organisation_delete",
+        "admin:visits_theme_delete",
+    ):
         return {"GET": coordinator_only(ok=403)}  # deactivated, never deleted
     return {"GET": coordinator_only()}
 
@@ -216,6 +243,9 @@ class World:
         self.report = VisitReport.objects.create(
             visit=self.visit, organisation=self.organisation, language="fr", status="submitted"
         )
+        self.unreported = Visit.objects.create(
+            centre=self.centre, date=datetime.date(2026, 3, 9), status="done"
+        )
         self.theme, _ = Theme.objects.get_or_create(
             code="medical-care", defaults={"name_fr": "Soins", "name_nl": "Zorg"}
         )
@@ -236,6 +266,20 @@ class World:
             "centres:centreyear-update": {"code": self.figures.code},
             "visits:visit-update": {"code": self.visit.code},
             "visits:report-detail": {"code": self.report.code},
+            "visits:report-start": {"code": self.unreported.code},
+            **{
+                f"visits:{name}": {"code": self.report.code}
+                for name in (
+                    "report-pdf",
+                    "report-update",
+                    "report-autosave",
+                    "report-observations",
+                    "finding-dismiss",
+                    "report-submit",
+                    "report-share",
+                    "report-history",
+                )
+            },
             "account_confirm_email": {"key": "not-a-real-key"},
             "account_reset_password_from_key": {"uidb36": "zz", "key": "not-a-real-key"},
             "admin:app_list": {"app_label": "accounts"},

@@ -7,10 +7,18 @@ class VisitsConfig(AppConfig):
     verbose_name = _("Visits")
 
     def ready(self):
+        from auditlog.registry import auditlog
+
         from move.accounts import home, navigation
         from move.accounts.demo import register_seeder
+        from visits import editing
         from visits.demo import seed_reports, seed_themes, seed_visits
+        from visits.models import Observation, VisitReport
         from visits.views import home_gaps
+
+        # The history of submitted reports (drafts are kept out, see visits/editing.py).
+        auditlog.register(VisitReport, include_fields=list(editing.HISTORY_FIELDS))
+        auditlog.register(Observation, include_fields=list(editing.OBSERVATION_FIELDS))
 
         register_seeder(seed_themes)
         register_seeder(seed_visits)

@@ -119,6 +119,7 @@ PHRASES = {
 def seed_reports() -> None:
     from move.accounts import permissions
     from move.accounts.models import Organisation
+    from visits import search
     from visits.models import Observation, Visit, VisitReport
 
     if VisitReport.objects.exists():
@@ -166,3 +167,5 @@ def seed_reports() -> None:
             for organisation in partners:
                 permissions.share(report, organisation, "view_visitreport")
             VisitReport.objects.filter(pk=report.pk).update(status=VisitReport.Status.SHARED)
+    # The observations were bulk-created (no signal): their words join the search now.
+    search.update_search_vectors(VisitReport.objects.all())

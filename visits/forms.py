@@ -1,5 +1,6 @@
 from django import forms
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +8,7 @@ from move.accounts.forms import VersionedModelForm
 from move.accounts.models import User
 from move.accounts.permissions import Role
 from move.centres.models import Centre
+from visits import search
 from visits.models import Observation, Theme, Visit, VisitReport
 
 
@@ -44,15 +46,42 @@ class VisitForm(VersionedModelForm):
         return cleaned
 
 
+class _LoadedChoices(ModelChoiceIterator):
+    """The options from the field's queryset, read once and then from its cache."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class LoadedChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that reads its rows once, for its options and to check the
+    value given: one query instead of two, and no server-side cursor (iterator())."""
+
+    iterator = _LoadedChoices
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        for obj in self.queryset:
+            if str(obj.pk) == str(value):
+                return obj
+        raise ValidationError(
+            self.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": value},
+        )
+
+
 class ReportFilterForm(forms.Form):
     """The filters of the report list (GET): every field optional."""
 
     q = forms.CharField(label=_("Words in the text"), required=False, max_length=200)
-    centre = forms.ModelChoiceField(
-        label=_("Centre"), queryset=Centre.objects.all(), required=False
-    )
-    theme = forms.ModelChoiceField(label=_("Theme"), queryset=None, required=False)
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None, required=False)
+    centre = LoadedChoiceField(label=_("Centre"), queryset=Centre.objects.all(), required=False)
+    theme = LoadedChoiceField(label=_("Theme"), queryset=None, required=False)
+    organisation = LoadedChoiceField(label=_("Organisation"), queryset=None, required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -76,30 +105,22 @@ class ReportFilterForm(forms.Form):
         """The filters given, those with a bad value left out (the form says which)."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})  # an empty list page has no form data
-        if data.get("centre"):
-            reports = reports.filter(visit__centre=data["centre"])
-        observations = Observation.objects.all()
-        if data.get("theme"):
-            observations = observations.filter(theme=data["theme"])
-        if data.get("raise_only"):
-            observations = observations.filter(raise_with_authorities=True)
-        if data.get("organisation"):
-            reports = reports.filter(organisation=data["organisation"])
-        if data.get("status"):
-            reports = reports.filter(status=data["status"])
-        if data.get("date_from"):
-            reports = reports.filter(visit__date__gte=data["date_from"])
-        if data.get("date_to"):
-            reports = reports.filter(visit__date__lte=data["date_to"])
-        if data.get("q"):
-            words = data["q"]
-            in_text = Observation.objects.filter(text__icontains=words)
-            reports = reports.filter(
-                models.Q(general_conditions__icontains=words)
-                | models.Q(atmosphere__icontains=words)
-                | models.Q(pk__in=in_text.values("report_id"))
-            )
+        exact = {
+            "centre": data.get("centre"),
+            "organisation": data.get("organisation"),
+            "status": data.get("status"),
+            "visit_date__gte": data.get("date_from"),
+            "visit_date__lte": data.get("date_to"),
+        }
+        reports = reports.filter(**{name: value for name, value in exact.items() if value})
         if data.get("theme") or data.get("raise_only"):
-            # Subqueries rather than joins: one row per report, no DISTINCT.
+            # A subquery rather than a join: one row per report, no DISTINCT.
+            observations = Observation.objects.all()
+            if data.get("theme"):
+                observations = observations.filter(theme=data["theme"])
+            if data.get("raise_only"):
+                observations = observations.filter(raise_with_authorities=True)
             reports = reports.filter(pk__in=observations.values("report_id"))
+        if data.get("q"):
+            reports = search.matching(reports, data["q"])
         return reports

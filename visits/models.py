@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -134,15 +135,45 @@ class VisitReport(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted on"), null=True, blank=True)
+    last_saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("last saved by"),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Copies of the visit's day and centre, so that the list sorts, pages and filters on
+    # this table alone (visits/listing.py); kept equal to the visit's by save() and by
+    # visits/search.py when a visit changes.
+    visit_date = models.DateField(_("date of the visit"), editable=False)
+    centre = models.ForeignKey(
+        Centre,
+        verbose_name=_("centre"),
+        on_delete=models.PROTECT,
+        editable=False,
+        related_name="+",
+        db_index=False,  # the index (centre, visit_date, id) below serves it
+    )
+    # The words of the report and its observations, stemmed in the report's language
+    # (visits/search.py). Filled on PostgreSQL only, where a GIN index covers it.
+    search_vector = SearchVectorField(_("search words"), null=True, editable=False)
 
     objects = VisitReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("visit report")
         verbose_name_plural = _("visit reports")
-        ordering = ["-visit__date"]
-        indexes = [models.Index(fields=["status", "organisation"])]
+        ordering = ["-visit_date", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "organisation"]),
+            # The list: newest visit first, then by pk (keyset pages), for everyone, for
+            # one status (partners read only shared reports) and for one centre.
+            models.Index(fields=["visit_date", "id"], name="report_list_keyset"),
+            models.Index(fields=["status", "visit_date", "id"], name="report_list_status"),
+            models.Index(fields=["centre", "visit_date", "id"], name="report_list_centre"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(people_new__lte=models.F("people_met")),
@@ -159,6 +190,13 @@ class VisitReport(models.Model):
 
     def __str__(self):
         return str(self.visit)
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is None or "visit" in update_fields:
+            self.visit_date, self.centre_id = self.visit.date, self.visit.centre_id
+            if update_fields is not None:
+                update_fields = {*update_fields, "visit_date", "centre"}
+        super().save(*args, update_fields=update_fields, **kwargs)
 
 
 class VisitReportUserObjectPermission(UserObjectPermissionBase):
@@ -199,6 +237,10 @@ class Observation(models.Model):
 
     def __str__(self):
         return f"{self.theme}: {self.text[:40]}"
+
+    def get_additional_data(self):
+        # Read by django-auditlog: ties each recorded change to its report.
+        return {"report": self.report_id}
 
 
 class FindingDismissal(models.Model):

@@ -4,16 +4,25 @@ fixed by editing the text or dismissed with a reason, which is recorded."""
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from move.accounts import permissions
 from move.accounts.models import Organisation
+from move.centres.models import Centre
 from move.privacy import pii, registry
-from visits.models import FindingDismissal, VisitReport
+from visits.models import (
+    FindingDismissal,
+    Observation,
+    Theme,
+    VisitReport,
+    VisitReportGroupObjectPermission,
+)
 
 
 @dataclass(frozen=True)
@@ -33,7 +42,7 @@ def parts(report: VisitReport) -> list[tuple[str, str]]:
 
 def unresolved_findings(report: VisitReport) -> list[ReportFinding]:
     names = registry.known_names(report.organisation)
-    dismissed = set(report.dismissals.values_list("kind", "text"))
+    dismissed = {(item.kind, item.text) for item in report.dismissals.all()}
     return [
         ReportFinding(part, finding)
         for part, text in parts(report)
@@ -60,13 +69,20 @@ def dismiss(report: VisitReport, *, kind: str, text: str, reason: str, by) -> Fi
 @transaction.atomic
 def submit(report: VisitReport, *, by) -> VisitReport:
     _require_editor(report, by)
-    if report.status != VisitReport.Status.DRAFT:
+    current = _locked(report)
+    if current.status != VisitReport.Status.DRAFT:
         raise ValidationError(_("Only a draft can be submitted."))
-    _refuse_unresolved(report)
-    report.status = VisitReport.Status.SUBMITTED
-    report.submitted_at = timezone.now()
-    report.save(update_fields=["status", "submitted_at", "updated_at"])
-    return report
+    observations = enumerate(current.observations.all(), start=1)
+    empty = [number for number, item in observations if not item.text.strip()]
+    if empty:
+        raise ValidationError(
+            _("Observation %(number)s has no text: write it or remove the observation."),
+            params={"number": empty[0]},
+        )
+    _refuse_unresolved(current)
+    current.status = VisitReport.Status.SUBMITTED
+    current.submitted_at = timezone.now()
+    return _save_step(report, current, ["status", "submitted_at"])
 
 
 @transaction.atomic
@@ -75,9 +91,10 @@ def share(report: VisitReport, *, by, organisations=None) -> VisitReport:
     choice is given. Only active partner organisations ever receive a report."""
     if not permissions.may_share_report(by, report):
         raise PermissionDenied(_("Only its authors and the coordinators share a report."))
-    if report.status == VisitReport.Status.DRAFT:
+    current = _locked(report)
+    if current.status == VisitReport.Status.DRAFT:
         raise ValidationError(_("Submit the report before sharing it."))
-    _refuse_unresolved(report)
+    _refuse_unresolved(current)
     partners = Organisation.objects.filter(kind=Organisation.Kind.PARTNER, active=True)
     if organisations is not None:
         partners = partners.filter(pk__in=[organisation.pk for organisation in organisations])
@@ -86,8 +103,27 @@ def share(report: VisitReport, *, by, organisations=None) -> VisitReport:
         raise ValidationError(_("Choose at least one active partner organisation."))
     for organisation in chosen:
         permissions.share(report, organisation, "view_visitreport")
-    report.status = VisitReport.Status.SHARED
-    report.save(update_fields=["status", "updated_at"])
+    current.status = VisitReport.Status.SHARED
+    return _save_step(report, current, ["status"])
+
+
+def _locked(report: VisitReport) -> VisitReport:
+    """The report as saved now, locked to the end of the transaction: what is checked
+    (status, texts) is what the step applies to, whatever another request does."""
+    return (
+        VisitReport.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=report.pk)
+    )
+
+
+def _save_step(report: VisitReport, current: VisitReport, fields: list[str]) -> VisitReport:
+    # A new version: an editor still open on the previous one gets both versions shown
+    # instead of writing over the step.
+    current.version += 1
+    current.save(update_fields=[*fields, "version", "updated_at"])
+    for name in (*fields, "version", "updated_at"):
+        setattr(report, name, getattr(current, name))
     return report
 
 
@@ -107,3 +143,78 @@ def _require_editor(report: VisitReport, by) -> None:
         raise PermissionDenied(
             _("Only its authors, or a coordinator once submitted, change a report.")
         )
+
+
+def partners_for(report: VisitReport):
+    """The active partner organisations, each marked `shared` if it reads the report."""
+    shares = VisitReportGroupObjectPermission.objects.filter(
+        content_object=report,
+        permission__codename="view_visitreport",
+        group=OuterRef("group"),
+    )
+    return Organisation.objects.filter(kind=Organisation.Kind.PARTNER, active=True).annotate(
+        shared=Exists(shares)
+    )
+
+
+def history(report: VisitReport) -> list[dict]:
+    """The recorded changes of a report and of its observations, newest first; only
+    changes after submission are recorded (drafts may still hold personal data).
+    Themes and centres named in the changes are read once, not once per change."""
+    from auditlog.models import LogEntry
+
+    kinds = ContentType.objects.get_for_models(VisitReport, Observation)
+    entries = list(
+        LogEntry.objects.filter(
+            Q(content_type=kinds[VisitReport], object_pk=str(report.pk))
+            | Q(content_type=kinds[Observation], additional_data__report=report.pk)
+        )
+        .select_related("actor")
+        .order_by("-timestamp", "-pk")
+    )
+    names = _names_of_references(entry.changes_dict for entry in entries)
+    models_by_kind = {kinds[VisitReport].pk: VisitReport, kinds[Observation].pk: Observation}
+    return [
+        {
+            "entry": entry,
+            "what": models_by_kind[entry.content_type_id]._meta.verbose_name,
+            "changes": [
+                _change(models_by_kind[entry.content_type_id], field, values, names)
+                for field, values in entry.changes_dict.items()
+            ],
+        }
+        for entry in entries
+    ]
+
+
+_REFERENCES = {"theme": Theme, "centre": Centre}
+
+
+def _names_of_references(changes) -> dict:
+    wanted: dict[str, set] = {}
+    for change in changes:
+        for field, values in change.items():
+            if field in _REFERENCES:
+                wanted.setdefault(field, set()).update(v for v in values if v not in (None, "None"))
+    return {
+        (field, str(pk)): str(item)
+        for field, pks in wanted.items()
+        for pk, item in _REFERENCES[field].objects.in_bulk(list(pks)).items()
+    }
+
+
+def _change(model, field: str, values, names) -> dict:
+    try:
+        model_field = model._meta.get_field(field)
+    except FieldDoesNotExist:
+        model_field = None
+    label = getattr(model_field, "verbose_name", field)
+    choices = dict(getattr(model_field, "flatchoices", None) or ())
+
+    def shown(value):
+        if value in (None, "None", ""):
+            return "—"
+        return names.get((field, str(value))) or choices.get(value) or str(value)
+
+    old, new = (list(values) + [None, None])[:2]
+    return {"label": label, "old": shown(old), "new": shown(new)}

@@ -66,6 +66,7 @@ class OrganisationAdmin(RoleAdminMixin, TranslationAdmin):
     list_display = ["short_name", "name", "kind", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["short_name", "name_fr", "name_nl"]
+    can_delete = False  # switched off, never deleted: reports and case files point at it
 
 
 @admin.register(Invitation)
@@ -79,14 +80,16 @@ class InvitationAdmin(RoleAdminMixin, admin.ModelAdmin):
 
 # Third-party models stay out of the administration site: groups are the plumbing of
 # object-level shares, authenticators hold second factors, sessions and e-mail
-# addresses are each person's own (pages under /accounts/).
+# addresses are each person's own (pages under /accounts/). The audit log is read where
+# it belongs (the history of a report), never listed whole.
 def _unregister_third_party():
+    from auditlog.models import LogEntry
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
     from allauth.usersessions.models import UserSession
     from django.contrib.auth.models import Group
 
-    for model in (EmailAddress, Authenticator, UserSession, Group):
+    for model in (EmailAddress, Authenticator, UserSession, Group, LogEntry):
         if admin.site.is_registered(model):
             admin.site.unregister(model)
 

@@ -43,6 +43,8 @@ PERMISSIONS = {
     "visits.view_submitted_report": _("Read the submitted visit reports"),
     "visits.view_any_draft": _("Read the drafts of every visit report"),
     "visits.read_reports": _("Open the list of visit reports (each shows what its role allows)"),
+    "visits.write_report": _("Write the report of a visit one took part in"),
+    "visits.view_report_history": _("See every change made to a report after its submission"),
 }
 
 INTERNAL_ROLES = frozenset(
@@ -53,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VISITOR: frozenset(
         {
             "visits.read_reports",
+            "visits.write_report",
             "centres.view_centre",
             "visits.view_theme",
             "visits.view_visit",
@@ -82,6 +85,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "visits.view_submitted_report",
             "visits.view_any_draft",
             "visits.read_reports",
+            "visits.view_report_history",
         }
     ),
     Role.ADVOCACY: frozenset(
@@ -107,6 +111,8 @@ REFUSAL_REASONS = {
     "accounts.use_admin": _("Only coordinators can use the administration site."),
     "visits.change_theme": _("Only coordinators can edit the themes."),
     "visits.plan_visit": _("Only visitors and coordinators plan visits."),
+    "visits.write_report": _("Only the visitors who took part in a visit write its report."),
+    "visits.view_report_history": _("Only coordinators see the history of a report."),
 }
 
 _ROLES_CACHE = "_move_roles"
@@ -220,10 +226,15 @@ def may_edit_report(user, report) -> bool:
         return False
     # An author who is no longer a visitor (membership ended, organisation switched off)
     # has no more say over the report.
-    is_author = has_role(user, Role.VISITOR) and report.authors.filter(pk=user.pk).exists()
+    is_author = has_role(user, Role.VISITOR) and _is_author(user, report)
     if report.status == "draft":
         return is_author
     return is_author or has_role(user, Role.COORDINATOR)
+
+
+def may_start_report(user, visit) -> bool:
+    """The visitors who took part in the visit write its report."""
+    return has_perm(user, "visits.write_report") and visit.visitors.filter(pk=user.pk).exists()
 
 
 def may_share_report(user, report) -> bool:
@@ -232,7 +243,24 @@ def may_share_report(user, report) -> bool:
         return False
     if has_role(user, Role.COORDINATOR):
         return True
-    return has_role(user, Role.VISITOR) and report.authors.filter(pk=user.pk).exists()
+    return has_role(user, Role.VISITOR) and _is_author(user, report)
+
+
+def with_authorship(reports, user):
+    """Reports annotated with whether `user` wrote them: the rules below then need no
+    query of their own."""
+    written = reports.model.authors.through.objects.filter(
+        visitreport_id=models.OuterRef("pk"), user_id=getattr(user, "pk", None)
+    )
+    return reports.annotate(
+        _author_pk=models.Value(getattr(user, "pk", None)), _is_author=models.Exists(written)
+    )
+
+
+def _is_author(user, report) -> bool:
+    if getattr(report, "_author_pk", None) == user.pk and hasattr(report, "_is_author"):
+        return report._is_author
+    return report.authors.filter(pk=user.pk).exists()
 
 
 # --- Querysets -------------------------------------------------------------------------

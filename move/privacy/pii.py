@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import phonenumbers
+from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
 from stdnum.be import bis, nn
 
@@ -37,6 +38,22 @@ KINDS = (
     DATE_OF_BIRTH,
     KNOWN_NAME,
 )
+
+_LABELS = {
+    NATIONAL_NUMBER: _("national register number"),
+    PHONE: _("phone number"),
+    EMAIL: _("e-mail address"),
+    IBAN: _("bank account number"),
+    IMMIGRATION_FILE_NUMBER: _("Immigration Office file number"),
+    DATE_OF_BIRTH: _("date of birth"),
+    KNOWN_NAME: _("name of a person in a case file"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """What a kind of finding is called, in the reader's language."""
+    return str(_LABELS.get(kind, kind))
+
 
 # When two candidates overlap, the one of the lower tier wins, then the longer one.
 # Checksum-validated and structural kinds are the most specific; a phone number or a

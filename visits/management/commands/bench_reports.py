@@ -1,15 +1,20 @@
 """Measure the report list at scale: `manage.py bench_reports --reports 100000`.
 
-Builds the reports inside a transaction, measures the list page as a coordinator and
-as a partner (median over several requests, and its SQL queries), then rolls
-everything back: nothing stays in the database."""
+Builds the reports inside a transaction (in French and Dutch, with observations across
+the themes, one in twenty shared with a partner), measures the list page as a
+coordinator and as a partner, with and without search words and filters (median over
+several requests, and its SQL queries), then rolls everything back: nothing stays in the
+database. With -v 2 it also shows the plan PostgreSQL chose for each page's list query."""
 
+import itertools
+import random
 import statistics
 import time
 from datetime import date, timedelta
 
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.core.signals import request_started
 from django.db import connection, reset_queries, transaction
@@ -17,11 +22,33 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from move.accounts import permissions
 from move.accounts.models import Membership, Organisation, User
 from move.accounts.permissions import Role
 from move.centres.models import Centre
-from visits.models import Observation, Theme, Visit, VisitReport
+from visits import search
+from visits.demo import PHRASES
+from visits.forms import ReportFilterForm
+from visits.models import (
+    Observation,
+    Theme,
+    Visit,
+    VisitReport,
+    VisitReportGroupObjectPermission,
+)
+
+# Two reports in every RARE mention a hunger strike: a search that finds few reports.
+RARE = 1000
+RARE_WORDS = {"fr": "Une grève de la faim a commencé.", "nl": "Een hongerstaking is begonnen."}
+
+# Real reports use thousands of words, most of them rarely: each report here also gets
+# TAIL words drawn (Zipf) from made-up ones, so that PostgreSQL's statistics on the
+# search words look like real ones. With the demo phrases alone, every word is common
+# and a word found in no report is estimated to be in 1% of them.
+TAIL, VOCABULARY = 12, 20_000
+SYLLABLES = [consonant + vowel for consonant in "bdfgklmnprstvz" for vowel in "aeiou"]
+
+# The tables the benchmark fills (and vacuums once its rows are rolled back).
+BUILT = [Visit, VisitReport, Observation, VisitReportGroupObjectPermission]
 
 
 class Rollback(Exception):
@@ -38,17 +65,36 @@ class Command(BaseCommand):
     def handle(self, *args, reports, runs, **options):
         if "testserver" not in settings.ALLOWED_HOSTS:
             settings.ALLOWED_HOSTS.append("testserver")
+        self.verbosity = options["verbosity"]
         try:
             with transaction.atomic():
-                people = self.build(reports)
-                for label, user in people.items():
-                    self.measure(label, user, runs)
+                people, filters = self.build(reports)
+                cases = [
+                    ("coordinator", "list", {}),
+                    ("partner", "list", {}),
+                    ("coordinator", "search", {"q": "isolement"}),
+                    ("coordinator", "rare words", {"q": "hongerstaking"}),
+                    ("coordinator", "absent words", {"q": "onvindbaar"}),
+                    ("coordinator", "filters", filters),
+                    ("coordinator", "filters and words", {**filters, "q": "overbrenging"}),
+                    ("partner", "search", {"q": "arts"}),
+                ]
+                for label, what, query in cases:
+                    self.measure(label, what, people[label], query, runs)
                 raise Rollback
         except Rollback:
             self.stdout.write("Rolled back: the database is as it was.")
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # The rolled-back rows stay in the tables as dead ones until a vacuum; left
+            # there, they slow the next runs' query planning.
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM {', '.join(model._meta.db_table for model in BUILT)}")
 
     def build(self, count):
         started = time.perf_counter()
+        self.chance = random.Random(2026)
+        self.words = [made_up_word(n) for n in range(VOCABULARY)]
+        self.weights = list(itertools.accumulate(1 / rank for rank in range(1, VOCABULARY + 1)))
         coalition = Organisation.objects.create(
             short_name="bench-move", kind="coalition", name_fr="Bench", name_nl="Bench"
         )
@@ -64,64 +110,133 @@ class Command(BaseCommand):
         TOTP.activate(coordinator, generate_totp_secret())
         centres = list(Centre.objects.all()) or [
             Centre.objects.create(
-                code="bench", name_fr="B", name_nl="B", kind="adult_centre", town="B"
+                code=f"bench-{n}", name_fr="B", name_nl="B", kind="adult_centre", town="B"
             )
+            for n in range(6)
         ]
-        theme = Theme.objects.first() or Theme.objects.create(
-            code="bench", name_fr="B", name_nl="B"
-        )
+        themes = list(Theme.objects.all()) or [
+            Theme.objects.create(code=f"bench-{n}", name_fr="B", name_nl="B") for n in range(8)
+        ]
         start = date(2000, 1, 1)
         for offset in range(0, count, 5000):
-            size = min(5000, count - offset)
+            numbers = range(offset, min(offset + 5000, count))
             visits = Visit.objects.bulk_create(
                 Visit(
-                    centre=centres[n % len(centres)],
-                    date=start + timedelta(days=(offset + n) // 12),
-                    status="done",
+                    centre=centres[n % len(centres)], date=start + timedelta(n // 12), status="done"
                 )
-                for n in range(size)
+                for n in numbers
             )
             made = VisitReport.objects.bulk_create(
-                VisitReport(
-                    visit=visit,
-                    organisation=coalition,
-                    language="fr",
-                    status="shared" if n % 20 == 0 else "submitted",
-                    general_conditions="Conditions de mesure.",
-                )
-                for n, visit in enumerate(visits)
+                self.report(n, visit, coalition) for n, visit in zip(numbers, visits, strict=True)
             )
             Observation.objects.bulk_create(
-                Observation(report=report, theme=theme, centre=centres[0], text="Mesure.")
+                self.observation(report, themes, position)
                 for report in made
+                for position in range(self.chance.randint(1, 3))
             )
-            for report in made[::20]:
-                permissions.share(report, partner_org, "view_visitreport")
+            # What permissions.share() stores, without its three queries a report.
+            VisitReportGroupObjectPermission.objects.bulk_create(
+                VisitReportGroupObjectPermission(
+                    group=partner_org.group, permission=self.view_report, content_object=report
+                )
+                for report in made
+                if report.status == "shared"
+            )
+        search.update_search_vectors(VisitReport.objects.filter(organisation=coalition))
+        if connection.vendor == "postgresql":
+            # Production has its statistics (autovacuum); rolled back with the rest.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(f"Built {count} reports in {time.perf_counter() - started:.1f} s.")
-        return {"coordinator": coordinator, "partner": partner}
+        middle = start + timedelta(count // 24)
+        filters = {
+            "centre": centres[0].pk,
+            "theme": themes[0].pk,
+            "date_from": (middle - timedelta(days=3650)).isoformat(),
+            "date_to": middle.isoformat(),
+        }
+        return {"coordinator": coordinator, "partner": partner}, filters
 
-    def measure(self, label, user, runs):
+    @property
+    def view_report(self):
+        if not hasattr(self, "_view_report"):
+            self._view_report = Permission.objects.get(
+                codename="view_visitreport", content_type__app_label="visits"
+            )
+        return self._view_report
+
+    def report(self, n, visit, organisation):
+        language = self.chance.choice(["fr", "nl"])
+        words = PHRASES[language]
+        atmosphere = self.chance.choice(words["atmosphere"])
+        if n % RARE in (0, 1):
+            atmosphere += " " + RARE_WORDS[language]
+        tail = self.chance.choices(self.words, cum_weights=self.weights, k=TAIL)
+        return VisitReport(
+            visit=visit,
+            visit_date=visit.date,
+            centre_id=visit.centre_id,
+            organisation=organisation,
+            language=language,
+            status="shared" if n % 20 == 0 else "submitted",
+            general_conditions=" ".join([self.chance.choice(words["conditions"]), *tail]),
+            atmosphere=atmosphere,
+        )
+
+    def observation(self, report, themes, position):
+        return Observation(
+            report=report,
+            theme=self.chance.choice(themes),
+            centre_id=report.centre_id,
+            text=self.chance.choice(PHRASES[report.language]["observations"]),
+            raise_with_authorities=self.chance.random() < 0.2,
+            position=position,
+        )
+
+    def measure(self, label, what, user, query, runs):
         client = Client()
         client.force_login(user)
         url = reverse("visits:report-list")
-        client.get(url)  # warm
-        timings = []
+        client.get(url, query)  # warm
+        timings, cpu = [], []
         for _run in range(runs):
-            began = time.perf_counter()
-            response = client.get(url)
+            began, began_cpu = time.perf_counter(), time.process_time()
+            response = client.get(url, query)
             timings.append((time.perf_counter() - began) * 1000)
+            cpu.append((time.process_time() - began_cpu) * 1000)
             if response.status_code != 200:
                 raise CommandError(f"{label}: HTTP {response.status_code}")
         request_started.disconnect(reset_queries)  # or each request empties the log
         connection.queries_log.clear()  # full after the build: it keeps 9,000 at most
         try:
-            with CaptureQueriesContext(connection) as queries:
-                client.get(url)
+            with CaptureQueriesContext(connection) as captured:
+                client.get(url, query)
+            queries = list(captured.captured_queries)  # before the next request empties it
         finally:
             request_started.connect(reset_queries)
-        last_page = client.get(url + "?after=2000-01-02_1")
+        after = client.get(url, {**query, "after": "2000-01-02_1"})
+        matching = ReportFilterForm(query).apply(VisitReport.objects.visible_to(user)).count()
+        # The CPU time is this process's alone (the database works in its own): next to
+        # the time on the clock, it tells a slow page from a busy machine.
         self.stdout.write(
-            f"{label:12} list p50 {statistics.median(timings):7.1f} ms, "
-            f"max {max(timings):7.1f} ms, {len(queries)} queries, "
-            f"page after a cursor: HTTP {last_page.status_code}"
+            f"{label:12} {what:17} p50 {statistics.median(timings):5.1f} ms "
+            f"(CPU {statistics.median(cpu):5.1f} ms), max {max(timings):6.1f} ms, "
+            f"{len(queries)} queries, {matching:6} matching, "
+            f"page after a cursor: HTTP {after.status_code}"
         )
+        if self.verbosity > 1:
+            self.explain(queries)
+
+    def explain(self, queries):
+        """The plan of the list query: the one that reads visits_visitreport."""
+        listed = [query["sql"] for query in queries if "LIMIT 51" in query["sql"]]
+        if listed and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN ANALYZE " + listed[0])
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            self.stdout.write(f"{listed[0]}\n{plan}\n")
+
+
+def made_up_word(n: int) -> str:
+    n = n * 7919 % len(SYLLABLES) ** 3  # scattered: not all starting with "ba"
+    return "".join(SYLLABLES[n // len(SYLLABLES) ** k % len(SYLLABLES)] for k in range(3))

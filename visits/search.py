@@ -1,0 +1,100 @@
+"""Searching the words of visit reports.
+
+On PostgreSQL each report keeps a search vector of its texts and its observations'
+texts, stemmed in the report's language ("médicaux" finds "médical", "advocaten" finds
+"advocaat"), under a GIN index (migration 0006). Words are read as a web search engine
+reads them: "a phrase", -without, or. The vector is refreshed whenever a
+report's texts or one of its observations is saved or deleted: `update_search_vector`
+for one report, `update_search_vectors` for many at once (after a bulk_create, which
+sends no signal). Elsewhere (the SQLite demo) the words are looked up as they are typed.
+
+The receivers at the bottom also keep the copies of a visit's day and centre on its
+report (VisitReport.visit_date and .centre) equal to the visit's."""
+
+import operator
+from functools import reduce
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from visits.models import Observation, Visit, VisitReport
+
+# The PostgreSQL text search configuration of each report language.
+CONFIGS = {"fr": "french", "nl": "dutch"}
+TEXT_FIELDS = frozenset({"general_conditions", "atmosphere", "language"})
+
+
+def full_text() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def matching(reports, words: str):
+    """The reports whose texts hold these words, each report read in its language."""
+    if full_text():
+        in_language = (
+            Q(language=code, search_vector=SearchQuery(words, config=name, search_type="websearch"))
+            for code, name in CONFIGS.items()
+        )
+        return reports.filter(reduce(operator.or_, in_language))
+    in_text = Observation.objects.filter(text__icontains=words)
+    return reports.filter(
+        Q(general_conditions__icontains=words)
+        | Q(atmosphere__icontains=words)
+        | Q(pk__in=in_text.values("report_id"))
+    )
+
+
+def update_search_vector(report: VisitReport) -> None:
+    update_search_vectors(VisitReport.objects.filter(pk=report.pk))
+
+
+def update_search_vectors(reports) -> None:
+    """Recompute the vectors of these reports in one UPDATE (nothing to do on SQLite)."""
+    if full_text():
+        reports.update(search_vector=_vector())
+
+
+def _vector():
+    observations = (
+        Observation.objects.filter(report=OuterRef("pk"))
+        .order_by()
+        .values("report")
+        .annotate(texts=StringAgg("text", " ", order_by=("position", "pk")))
+        .values("texts")
+    )
+    config = Case(
+        *(When(language=code, then=Value(name)) for code, name in CONFIGS.items()),
+        default=Value("simple"),
+    )
+    return SearchVector("general_conditions", "atmosphere", Subquery(observations), config=config)
+
+
+@receiver(post_save, sender=VisitReport, dispatch_uid="visits.search.report_saved")
+def _report_saved(sender, instance, update_fields=None, **kwargs):
+    if update_fields is None or TEXT_FIELDS & set(update_fields):
+        update_search_vector(instance)
+
+
+@receiver(post_save, sender=Observation, dispatch_uid="visits.search.observation_saved")
+def _observation_saved(sender, instance, created=False, update_fields=None, **kwargs):
+    if created or update_fields is None or "text" in update_fields:
+        update_search_vectors(VisitReport.objects.filter(pk=instance.report_id))
+
+
+@receiver(post_delete, sender=Observation, dispatch_uid="visits.search.observation_deleted")
+def _observation_deleted(sender, instance, **kwargs):
+    update_search_vectors(VisitReport.objects.filter(pk=instance.report_id))
+
+
+@receiver(post_save, sender=Visit, dispatch_uid="visits.search.visit_saved")
+def _visit_saved(sender, instance, created=False, update_fields=None, **kwargs):
+    """A visit's day or centre, copied on its report for the list."""
+    if created or (update_fields is not None and not {"date", "centre"} & set(update_fields)):
+        return
+    VisitReport.objects.filter(visit=instance).exclude(
+        visit_date=instance.date, centre=instance.centre_id
+    ).update(visit_date=instance.date, centre=instance.centre_id)
