@@ -83,10 +83,10 @@ class InvitationAdmin(RoleAdminMixin, admin.ModelAdmin):
 # addresses are each person's own (pages under /accounts/). The audit log is read where
 # it belongs (the history of a report), never listed whole.
 def _unregister_third_party():
-    from auditlog.models import LogEntry
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
     from allauth.usersessions.models import UserSession
+    from auditlog.models import LogEntry
     from django.contrib.auth.models import Group
 
     for model in (EmailAddress, Authenticator, UserSession, Group, LogEntry):
