@@ -4,6 +4,7 @@ them in its reports, and two years of weekly visits."""
 import random
 from datetime import date, datetime, time
 
+from auditlog.context import disable_auditlog
 from django.utils import timezone
 
 from visits.models import Theme
@@ -117,10 +118,9 @@ PHRASES = {
 
 
 def seed_reports() -> None:
-    from move.accounts import permissions
     from move.accounts.models import Organisation
     from visits import search
-    from visits.models import Observation, Visit, VisitReport
+    from visits.models import Visit, VisitReport
 
     if VisitReport.objects.exists():
         return
@@ -132,6 +132,17 @@ def seed_reports() -> None:
     )
     themes = list(Theme.objects.order_by("position"))
     partners = list(Organisation.objects.filter(kind=Organisation.Kind.PARTNER))
+    # The demo reports arrive submitted: their history of corrections starts empty.
+    with disable_auditlog():
+        _write_reports(chance, visits, themes, partners)
+    # The observations were bulk-created (no signal): their words join the search now.
+    search.update_search_vectors(VisitReport.objects.all())
+
+
+def _write_reports(chance, visits, themes, partners) -> None:
+    from move.accounts import permissions
+    from visits.models import Observation, VisitReport
+
     for number, visit in enumerate(chance.sample(visits, k=min(REPORTS_2022, len(visits)))):
         author = chance.choice(list(visit.visitors.all()))
         language = author.language if author.language in PHRASES else "fr"
@@ -167,5 +178,3 @@ def seed_reports() -> None:
             for organisation in partners:
                 permissions.share(report, organisation, "view_visitreport")
             VisitReport.objects.filter(pk=report.pk).update(status=VisitReport.Status.SHARED)
-    # The observations were bulk-created (no signal): their words join the search now.
-    search.update_search_vectors(VisitReport.objects.all())

@@ -105,12 +105,24 @@ def changes_from(report: VisitReport, form, formset) -> Changes:
     return Changes(report_changes, observation_changes)
 
 
-def save(report: VisitReport, changes: Changes, *, by, seen_version: int) -> bool:
+def save(
+    report: VisitReport,
+    changes: Changes,
+    *,
+    by,
+    seen_version: int,
+    posted_observations: set[int] | None = None,
+) -> bool:
     """Write the changes if the report is still at `seen_version`. Returns whether
     anything was written; raises Conflict or FindingsRemain and then writes nothing."""
     _require_editor(report, by)
     if not changes:
-        if report.version != seen_version:
+        # Nothing differs from what is saved: no conflict, whatever version the page had
+        # (the answer brings the page the current one), unless the page lacks
+        # observations added meanwhile, which it would not show.
+        if report.version != seen_version and posted_observations != {
+            item.pk for item in report.observations.all()
+        }:
             raise Conflict(_reload(report))
         return False
     if report.status != VisitReport.Status.DRAFT:

@@ -278,7 +278,13 @@ class ReportEditorMixin(LoginRequiredMixin):
             return form, formset, _("This page is out of date: reload it.")
         changes = editing.changes_from(self.report, form, formset)
         try:
-            editing.save(self.report, changes, by=self.request.user, seen_version=seen)
+            editing.save(
+                self.report,
+                changes,
+                by=self.request.user,
+                seen_version=seen,
+                posted_observations={item.instance.pk for item in formset.forms},
+            )
         except editing.Conflict as conflict:
             return form, formset, conflict
         except editing.FindingsRemain as error:
@@ -388,8 +394,8 @@ class ReportAutosave(ReportEditorMixin, View):
         if isinstance(problem, editing.Conflict):
             # Both versions, in place of the form; saving stops until the person chooses.
             response = self.render_editor(form, formset, problem, fragment=True)
-            response["HX-Retarget"] = "#report-form"
-            response["HX-Reswap"] = "outerHTML"
+            response["HX-Retarget"] = "#report-form-wrapper"
+            response["HX-Reswap"] = "innerHTML"
             return response
         context = editor_context(request, self.report, form, formset, problem)
         context["saved_at"] = timezone.localtime() if problem is None else None
@@ -418,10 +424,10 @@ class ReportObservations(ReportEditorMixin, View):
         _form, _formset, problem = self.save_typed()
         if problem is None:
             try:
-                if "remove" in request.POST:
+                if "remove_observation" in request.POST:
                     editing.remove_observation(
                         self.report,
-                        request.POST["remove"],
+                        request.POST["remove_observation"],
                         by=request.user,
                         seen_version=self.report.version,
                     )

@@ -3,7 +3,9 @@
 // Until the server has it, what was typed is also kept in this browser (localStorage),
 // so that a lost connection or a crashed browser loses nothing; the copy is removed as
 // soon as the server confirms the save. A conflict (someone else saved meanwhile)
-// stops the saving until the person chooses a version.
+// stops the saving until the person chooses a version. The page never conflicts with
+// its own saves: a submission waits for the save on its way, and a reload that
+// overtakes the last save asks the server where the text is before saving again.
 (function () {
   "use strict";
   var EVERY_MS = 3000;
@@ -169,37 +171,25 @@
   });
   window.addEventListener("pagehide", beacon);
 
-  // htmx replaces an element by calling its remove() method, which the form's own
-  // "Remove observation" buttons (name="remove") hide: the form would stay in the page
-  // next to its replacement. A new form (a conflict, sent to #report-form by the
-  // server) therefore goes inside the wrapper, in place of the old one.
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var target = event.detail.target;
-    var wrapper = target && target.id === "report-form" && target.parentElement;
-    if (wrapper && wrapper.id === "report-form-wrapper") {
-      event.detail.target = wrapper;
-      event.detail.swapOverride = "innerHTML";
-    }
-  });
-
   // Adding, removing or dismissing also saves what was typed.
   function fromEditor(event) {
     var form = editor();
     var elt = event.detail && event.detail.elt;
     return !!(form && elt && (elt === form || form.contains(elt)));
   }
-  // Their element may be gone from the page when the answer comes (the form swapped).
+  // Counted by request: the element that sent one may be gone when its answer comes
+  // (the form swapped), and htmx then tells the answer from the element's parent.
   var inFlight = new WeakSet();
   var inFlightCount = 0;
   document.addEventListener("htmx:beforeSend", function (event) {
-    if (!fromEditor(event)) return;
-    inFlight.add(event.detail.elt);
+    if (!fromEditor(event) || !event.detail.xhr) return;
+    inFlight.add(event.detail.xhr);
     inFlightCount += 1;
     unanswered = true;
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (!inFlight.delete(event.detail.elt)) return;
-    inFlightCount -= 1;
+    if (!event.detail.xhr || !inFlight.delete(event.detail.xhr)) return;
+    inFlightCount = Math.max(0, inFlightCount - 1);
     if (inFlightCount === 0) unanswered = false;
   });
 
@@ -210,11 +200,7 @@
     var state = box.dataset.state;
     paused = state === "conflict";
     if (state === "saved" && !dirty) forget(form);
-    if (held && inFlightCount === 0) {
-      var button = held;
-      held = null;
-      if (!paused && form.contains(button)) form.requestSubmit(button);
-    }
+    if (held && inFlightCount === 0) release();
   });
   // No answer (connection lost, server down): keep the text and try again.
   ["htmx:sendError", "htmx:responseError", "htmx:timeout"].forEach(function (name) {
@@ -228,15 +214,27 @@
   // While a save is on its way, the submission waits for its answer, which brings the
   // new version: sent at once, it would carry the old one and be refused as a conflict.
   var held = null;
+  var releasing = false;
   document.addEventListener("submit", function (event) {
     var form = editor();
-    if (form && event.target === form && inFlightCount > 0 && event.submitter && false) {
+    if (!releasing && form && event.target === form && inFlightCount > 0 && event.submitter) {
       event.preventDefault();
-      held = event.submitter;
+      var button = held = event.submitter;
+      setTimeout(function () { // no answer at all: the server will judge
+        if (held === button) release();
+      }, 10000);
       return;
     }
     dirty = false;
   });
+  function release() {
+    var form = editor();
+    var button = held;
+    held = null;
+    if (!button || !form || paused || !form.contains(button)) return;
+    releasing = true; // requestSubmit() sends its submit event at once
+    try { form.requestSubmit(button); } finally { releasing = false; }
+  }
 
   document.addEventListener("click", function (event) {
     var target = event.target;

@@ -226,7 +226,7 @@ def test_the_second_of_two_concurrent_saves_is_refused_with_both_versions(client
     response = client.post(url("report-autosave", draft), second, HTTP_HX_REQUEST="true")
 
     page = response.content.decode()
-    assert response["HX-Retarget"] == "#report-form"
+    assert response["HX-Retarget"] == "#report-form-wrapper"
     assert "Versie van het eerste venster." in page
     assert "Versie van het tweede venster." in page
     assert 'name="accept_version" value="2"' in page
@@ -263,9 +263,9 @@ def test_a_save_without_js_after_a_conflict_shows_both_versions(client, draft, v
 def test_observations_are_added_saved_and_removed(client, draft, visitor_a, theme):
     sign_in(client, visitor_a)
 
-    client.post(url("report-observations", draft), typed(draft, action="add"))
+    client.post(url("report-observations", draft), typed(draft, add_observation="1"))
     draft.refresh_from_db()
-    client.post(url("report-observations", draft), typed(draft, action="add"))
+    client.post(url("report-observations", draft), typed(draft, add_observation="1"))
     draft.refresh_from_db()
     first, second = draft.observations.all()
     assert (first.theme, first.centre) == (theme, draft.visit.centre)
@@ -276,9 +276,8 @@ def test_observations_are_added_saved_and_removed(client, draft, visitor_a, them
     assert (first.text, second.severity) == ("Eerste vaststelling.", "high")
 
     draft.refresh_from_db()
-    response = client.post(
-        url("report-observations", draft), typed(draft, remove=second.pk), HTTP_HX_REQUEST="true"
-    )
+    removal = typed(draft, remove_observation=second.pk)
+    response = client.post(url("report-observations", draft), removal, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert list(draft.observations.all()) == [first]
 
@@ -306,7 +305,7 @@ def test_another_reports_observation_cannot_be_changed_or_removed(
     }
     autosave_response = client.post(url("report-autosave", draft), tampered)
     remove_response = client.post(
-        url("report-observations", draft), typed(draft, remove=foreign.pk)
+        url("report-observations", draft), typed(draft, remove_observation=foreign.pk)
     )
 
     foreign.refresh_from_db()
@@ -519,6 +518,17 @@ def test_an_editor_left_open_does_not_write_over_a_submission(client, draft, vis
 
     response = client.post(url("report-autosave", draft), stale, HTTP_HX_REQUEST="true")
 
-    assert response["HX-Retarget"] == "#report-form"
+    assert response["HX-Retarget"] == "#report-form-wrapper"
     draft.refresh_from_db()
     assert (draft.status, draft.general_conditions) == ("submitted", "")
+
+
+def test_a_page_behind_by_a_version_but_with_the_same_text_is_no_conflict(client, draft, visitor_a):
+    sign_in(client, visitor_a)
+    client.post(url("report-autosave", draft), typed(draft, atmosphere="Zelfde tekst."))
+    behind = typed(draft, atmosphere="Zelfde tekst.")  # the page still says version 1
+
+    response = client.post(url("report-autosave", draft), behind, HTTP_HX_REQUEST="true")
+
+    assert "HX-Retarget" not in response
+    assert 'name="version" id="id_version" value="2"' in response.content.decode()
