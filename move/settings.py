@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "move.accounts.middleware.SessionUpkeepMiddleware",
     "move.accounts.middleware.RequireMFAMiddleware",
+    "move.accounts.middleware.ClearBrowserDataOnLogoutMiddleware",
     # Who changed what, for the history of submitted reports.
     "auditlog.middleware.AuditlogMiddleware",
 ]

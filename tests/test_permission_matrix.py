@@ -115,12 +115,12 @@ MATRIX = {
     # see it (404). Empty POSTs are bad input: the editor answers with its message.
     "visits:report-update": {
         "GET": editing_report(),
-        "POST": editing_report(ok=409),
+        "POST": editing_report(ok=400),
     },
     "visits:report-autosave": {"GET": editing_report(ok=405), "POST": editing_report()},
     "visits:report-observations": {"GET": editing_report(ok=405), "POST": editing_report()},
     "visits:finding-dismiss": {"GET": editing_report(ok=405), "POST": editing_report()},
-    "visits:report-submit": {"GET": editing_report(ok=405), "POST": editing_report(ok=409)},
+    "visits:report-submit": {"GET": editing_report(ok=405), "POST": editing_report(ok=400)},
     "visits:report-share": {"GET": editing_report(), "POST": editing_report()},
     "visits:report-history": {"GET": editing_report()},
     # --- allauth: sign-in, password, MFA, sessions

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from auditlog.context import disable_auditlog
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -163,7 +163,10 @@ def add_observation(report: VisitReport, *, by, seen_version: int) -> Observatio
 
 def remove_observation(report: VisitReport, observation_pk, *, by, seen_version: int) -> None:
     _require_editor(report, by)
-    observation = report.observations.filter(pk=observation_pk).first()
+    try:
+        observation = report.observations.filter(pk=int(observation_pk)).first()
+    except (TypeError, ValueError):
+        observation = None
     if observation is None:
         raise ValidationError(_("This observation is not part of the report any more."))
     with transaction.atomic(), _history_for(report):
@@ -185,12 +188,43 @@ def conflicting_parts(current: VisitReport, form, formset) -> list[dict]:
             differences.append({"label": label, "theirs": theirs, "mine": mine})
     saved = {item.pk: item for item in current.observations.all()}
     for number, item in enumerate(formset.forms, start=1):
-        pk = item.instance.pk
+        label = _("Observation %(number)s") % {"number": number}
         mine = item.data.get(item.add_prefix("text"), "")
-        theirs = saved[pk].text if pk in saved else None
-        if theirs is None or theirs != mine.replace("\r\n", "\n"):
-            label = _("Observation %(number)s") % {"number": number}
-            differences.append({"label": label, "theirs": theirs, "mine": mine})
+        theirs = saved.get(item.instance.pk)
+        if theirs is None:
+            differences.append({"label": label, "theirs": None, "mine": mine})
+            continue
+        if theirs.text != mine.replace("\r\n", "\n"):
+            differences.append({"label": label, "theirs": theirs.text, "mine": mine})
+        differences += _setting_differences(label, theirs, item)
+    return differences
+
+
+def _setting_differences(label, theirs, item) -> list[dict]:
+    """Theme, centre, severity and the flag of one observation, where they differ."""
+    differences = []
+    for name in ("theme", "centre", "severity"):
+        saved = str(getattr(theirs, f"{name}_id" if name != "severity" else name))
+        posted = item.data.get(item.add_prefix(name), "")
+        if saved != posted:
+            choices = {str(value): str(text) for value, text in item.fields[name].choices}
+            shown = str(getattr(theirs, name)) if name != "severity" else choices.get(saved)
+            differences.append(
+                {
+                    "label": f"{label} — {item.fields[name].label}",
+                    "theirs": shown,
+                    "mine": choices.get(posted, posted),
+                }
+            )
+    posted_flag = bool(item.data.get(item.add_prefix("raise_with_authorities")))
+    if posted_flag != theirs.raise_with_authorities:
+        differences.append(
+            {
+                "label": f"{label} — {item.fields['raise_with_authorities'].label}",
+                "theirs": _("yes") if theirs.raise_with_authorities else _("no"),
+                "mine": _("yes") if posted_flag else _("no"),
+            }
+        )
     return differences
 
 
@@ -211,7 +245,9 @@ def _touch(report: VisitReport, by) -> None:
 def _reload(report: VisitReport) -> VisitReport:
     return (
         VisitReport.objects.select_related("last_saved_by")
-        .prefetch_related("observations")
+        .prefetch_related(
+            Prefetch("observations", Observation.objects.select_related("theme", "centre"))
+        )
         .get(pk=report.pk)
     )
 

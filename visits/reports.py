@@ -55,8 +55,13 @@ def dismiss(report: VisitReport, *, kind: str, text: str, reason: str, by) -> Fi
     _require_editor(report, by)
     if not reason.strip():
         raise ValidationError(_("Say why this is not personal data."))
-    if len(reason) > 500 or len(text) > 300:
+    if len(reason) > 500:
         raise ValidationError(_("This is too long to be recorded: shorten the reason."))
+    # Only what the scanner found in the report now: a made-up dismissal would let
+    # personal data through later.
+    found = {(item.finding.kind, item.finding.text) for item in unresolved_findings(report)}
+    if (kind, text) not in found:
+        raise ValidationError(_("This is not among the findings of the report any more."))
     dismissal, _created = FindingDismissal.objects.get_or_create(
         report=report,
         kind=kind,

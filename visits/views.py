@@ -238,6 +238,7 @@ class ReportEditorMixin(LoginRequiredMixin):
 
     template_name = "visits/report_form.html"
     fragment = "visits/report_editor.html"
+    partial = False  # whether the valid fields are saved when others are not
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -271,11 +272,16 @@ class ReportEditorMixin(LoginRequiredMixin):
         """Save what the request carries. Returns (form, formset, problem) where
         problem is None, a Conflict or a validation error message."""
         form, formset = self.forms(self.request.POST)
-        form.is_valid()
-        formset.is_valid()
+        valid = all([form.is_valid(), formset.is_valid()])
         seen = _seen_version(self.request.POST)
+        self.problem_status = 400
         if seen is None:
             return form, formset, _("This page is out of date: reload it.")
+        if not valid and not self.partial:
+            # Saving, submitting and the buttons write all or nothing; only the
+            # autosave keeps the valid parts of a draft (the page keeps the rest).
+            return form, formset, _("Nothing was saved: correct the fields marked below.")
+        self.problem_status = 409
         changes = editing.changes_from(self.report, form, formset)
         try:
             editing.save(
@@ -380,7 +386,7 @@ class ReportUpdate(ReportEditorMixin, View):
     def post(self, request, code):
         form, formset, problem = self.save_typed()
         if problem is not None:
-            return self.render_editor(form, formset, problem, status=409)
+            return self.render_editor(form, formset, problem, status=self.problem_status)
         messages.success(request, _("Report saved."))
         return redirect("visits:report-update", code=self.report.code)
 
@@ -388,6 +394,8 @@ class ReportUpdate(ReportEditorMixin, View):
 class ReportAutosave(ReportEditorMixin, View):
     """What the editor sends every few seconds and on leaving a field (htmx), or when
     the page is closed (a beacon). Answers with the save status and the findings."""
+
+    partial = True
 
     def post(self, request, code):
         form, formset, problem = self.save_typed()
@@ -474,7 +482,7 @@ class ReportSubmit(ReportEditorMixin, View):
             form, formset = self.forms(request.POST)
             form.is_valid()
             formset.is_valid()
-            return self.render_editor(form, formset, problem, status=409)
+            return self.render_editor(form, formset, problem, status=self.problem_status)
         messages.success(request, _("Report submitted: every member of the coalition can read it."))
         return redirect("visits:report-detail", code=self.report.code)
 

@@ -90,3 +90,18 @@ def _record(request) -> None:
     if not request.session.session_key:
         request.session.save()
     UserSession.objects.create_from_request(request)
+
+
+class ClearBrowserDataOnLogoutMiddleware:
+    """Signing out also empties what this site kept in the browser (the report editor
+    keeps unsaved text there until the server has it): a shared computer in an NGO
+    office keeps nothing of the person who left."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "POST" and request.path == reverse("account_logout"):
+            response["Clear-Site-Data"] = '"storage"'
+        return response

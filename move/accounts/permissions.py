@@ -221,8 +221,14 @@ def readable_reports(qs, user):
     if has_perm(user, "visits.view_any_draft"):
         readable |= Q(status="draft")
     elif has_role(user, Role.VISITOR):
+        # Drafts of one's own organisation only: an author who left it (and is a
+        # visitor elsewhere) no longer reads them.
         written = qs.model.authors.through.objects.filter(user=user)
-        readable |= Q(status="draft", pk__in=written.values("visitreport_id"))
+        readable |= Q(
+            status="draft",
+            organisation__in=organisations_of(user, {Role.VISITOR}),
+            pk__in=written.values("visitreport_id"),
+        )
     if has_perm(user, "visits.view_submitted_report"):
         readable |= ~Q(status="draft")
     partners = groups_of(user, {Role.PARTNER})
@@ -271,6 +277,9 @@ def with_authorship(reports, user):
 
 
 def _is_author(user, report) -> bool:
+    """An author who is still a visitor of the report's organisation."""
+    if report.organisation_id not in organisations_of(user, {Role.VISITOR}):
+        return False
     if getattr(report, "_author_pk", None) == user.pk and hasattr(report, "_is_author"):
         return report._is_author
     return report.authors.filter(pk=user.pk).exists()

@@ -124,17 +124,28 @@
     htmx.trigger(form, "autosave");
   }
 
-  document.addEventListener("input", function (event) {
-    var form = editor();
-    if (!form || !form.contains(event.target)) return;
-    dirty = true;
-    keep(form);
+  // A reason for a dismissal is not part of the report: typing it saves nothing.
+  function typedInReport(form, target) {
+    return form && form.contains(target) && !/^(reason|kind|text)-/.test(target.name || "");
+  }
+  ["input", "change"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var form = editor();
+      if (!typedInReport(form, event.target)) return;
+      dirty = true;
+      // Only a draft that saves itself keeps a copy in the browser, and only until the
+      // server has it: a correction of a submitted report is sent with its button.
+      if (form.dataset.autosave === "true") keep(form);
+    });
   });
-  document.addEventListener("change", function (event) {
-    var form = editor();
-    if (!form || !form.contains(event.target)) return;
-    dirty = true;
-    keep(form);
+  // The findings are refreshed after each save, but not one whose dismissal is being
+  // written: the reason typed would be lost.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.classList && target.classList.contains("findings") &&
+        target.querySelector("details[open]")) {
+      event.detail.shouldSwap = false;
+    }
   });
   // A button that sends the whole form (Save, Submit the report) saves what was typed
   // itself: the save that leaving the field starts must not race it, or the later of
@@ -226,6 +237,8 @@
       return;
     }
     dirty = false;
+    // The text goes to the server with this request (a refusal shows it again).
+    if (form && event.target === form) forget(form);
   });
   function release() {
     var form = editor();
@@ -254,6 +267,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var form = editor();
+    if (form && form.dataset.autosave !== "true") forget(form); // a copy from its draft days
     if (form && form.dataset.autosave === "true") restore(form);
   });
 })();

@@ -163,3 +163,15 @@ def test_nobody_adds_a_second_e_mail_address_to_sign_in_with(client, visitor_a):
     assert response.status_code == 403
     assert "ask a coordinator" in response.content.decode()
     assert not EmailAddress.objects.filter(email="other@example.org").exists()
+
+
+def test_signing_out_empties_what_the_site_kept_in_the_browser(client, visitor_a):
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+
+    sign_in(client, visitor_a)
+
+    response = client.post(reverse("account_logout"))
+
+    assert response["Clear-Site-Data"] == '"storage"'

@@ -532,3 +532,82 @@ def test_a_page_behind_by_a_version_but_with_the_same_text_is_no_conflict(client
 
     assert "HX-Retarget" not in response
     assert 'name="version" id="id_version" value="2"' in response.content.decode()
+
+
+def test_submitting_with_a_bad_field_saves_nothing_and_keeps_what_was_typed(
+    client, draft, visitor_a
+):
+    sign_in(client, visitor_a)
+
+    response = client.post(
+        url("report-submit", draft),
+        typed(draft, general_conditions="y" * 20_001, atmosphere="Kalm."),
+    )
+
+    assert response.status_code == 400
+    assert "Nothing was saved" in response.content.decode()
+    assert "Kalm." in response.content.decode()
+    draft.refresh_from_db()
+    assert (draft.status, draft.atmosphere) == ("draft", "")
+
+
+def test_saving_without_javascript_refuses_a_bad_count_instead_of_dropping_it(
+    client, draft, visitor_a
+):
+    sign_in(client, visitor_a)
+
+    response = client.post(url("report-update", draft), typed(draft, people_met=1, people_new=5))
+
+    assert response.status_code == 400
+    draft.refresh_from_db()
+    assert (draft.people_met, draft.people_new) == (0, 0)
+
+
+def test_a_made_up_dismissal_is_refused(client, draft, visitor_a):
+    sign_in(client, visitor_a)
+    data = typed(draft) | {"dismiss": "9", "kind-9": "phone", "text-9": "0470 12 34 56"}
+
+    response = client.post(url("finding-dismiss", draft), data | {"reason-9": "Niets."})
+
+    assert "not among the findings" in response.content.decode()
+    assert not FindingDismissal.objects.exists()
+
+
+def test_a_malformed_observation_id_is_a_message_not_an_error(client, draft, visitor_a):
+    sign_in(client, visitor_a)
+
+    response = client.post(
+        url("report-observations", draft), typed(draft, remove_observation="abc")
+    )
+
+    assert response.status_code == 200
+    assert "not part of the report" in response.content.decode()
+
+
+def test_an_author_who_left_the_organisation_no_longer_edits_its_draft(
+    client, draft, visitor_a, org_b
+):
+    from move.accounts.models import Membership
+
+    Membership.objects.filter(user=visitor_a).delete()
+    Membership.objects.create(user=visitor_a, organisation=org_b, role="visitor")
+    sign_in(client, visitor_a)
+
+    assert client.get(url("report-update", draft)).status_code == 404
+
+
+def test_the_conflict_shows_a_changed_severity_too(client, draft, visitor_a, theme):
+    observation = Observation.objects.create(
+        report=draft, theme=theme, centre=draft.visit.centre, text="Tekst."
+    )
+    stale = typed(draft)
+    observation.severity = "high"
+    observation.save()
+    VisitReport.objects.filter(pk=draft.pk).update(version=2)
+    sign_in(client, visitor_a)
+
+    response = client.post(url("report-autosave", draft), stale | {"obs-0-text": "Andere tekst."})
+
+    page = response.content.decode()
+    assert "Observation 1 — Severity" in page
+    assert "High" in page and "Medium" in page
