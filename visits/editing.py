@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from move.accounts import permissions
-from move.privacy import pii, registry
+from visits import reports
 from visits.models import Observation, Theme, Visit, VisitReport
 
 REPORT_FIELDS = (
@@ -115,7 +115,7 @@ def save(
 ) -> bool:
     """Write the changes if the report is still at `seen_version`. Returns whether
     anything was written; raises Conflict or FindingsRemain and then writes nothing."""
-    _require_editor(report, by)
+    reports.require_editor(report, by)
     if not changes:
         # Nothing differs from what is saved: no conflict, whatever version the page had
         # (the answer brings the page the current one), unless the page lacks
@@ -141,7 +141,7 @@ def save(
 
 
 def add_observation(report: VisitReport, *, by, seen_version: int) -> Observation:
-    _require_editor(report, by)
+    reports.require_editor(report, by)
     theme = Theme.objects.filter(active=True, code="other").first() or (
         Theme.objects.filter(active=True).first()
     )
@@ -162,7 +162,7 @@ def add_observation(report: VisitReport, *, by, seen_version: int) -> Observatio
 
 
 def remove_observation(report: VisitReport, observation_pk, *, by, seen_version: int) -> None:
-    _require_editor(report, by)
+    reports.require_editor(report, by)
     try:
         observation = report.observations.filter(pk=int(observation_pk)).first()
     except (TypeError, ValueError):
@@ -260,16 +260,13 @@ def _history_for(report: VisitReport):
 
 
 def _refuse_new_findings(report: VisitReport, changes: Changes) -> None:
-    names = registry.known_names(report.organisation)
-    dismissed = set(report.dismissals.values_list("kind", "text"))
-    texts = [v for k, v in changes.report.items() if k in ("general_conditions", "atmosphere")]
-    texts += [fields["text"] for fields in changes.observations.values() if "text" in fields]
-    found = [
-        finding
-        for text in texts
-        for finding in pii.scan(text, known_names=names, language=report.language)
-        if (finding.kind, finding.text) not in dismissed
+    texts = [(k, v) for k, v in changes.report.items() if k in ("general_conditions", "atmosphere")]
+    texts += [
+        (f"observation-{item.pk}", fields["text"])
+        for item, fields in changes.observations.items()
+        if "text" in fields
     ]
+    found = [item.finding for item in reports.unresolved_findings(report, texts)]
     if found:
         raise FindingsRemain(
             _(
@@ -277,11 +274,4 @@ def _refuse_new_findings(report: VisitReport, changes: Changes) -> None:
                 "(%(found)s): nothing was saved. Remove it and save again."
             ),
             params={"found": ", ".join(sorted({item.text for item in found}))},
-        )
-
-
-def _require_editor(report: VisitReport, by) -> None:
-    if not permissions.may_edit_report(by, report):
-        raise PermissionDenied(
-            _("Only its authors, or a coordinator once submitted, change a report.")
         )

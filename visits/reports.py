@@ -40,19 +40,21 @@ def parts(report: VisitReport) -> list[tuple[str, str]]:
     return texts
 
 
-def unresolved_findings(report: VisitReport) -> list[ReportFinding]:
+def unresolved_findings(report: VisitReport, texts=None) -> list[ReportFinding]:
+    """What the scanner finds in the report's parts (or in `texts`, (part, text) pairs
+    about to be saved) that nobody dismissed."""
     names = registry.known_names(report.organisation)
     dismissed = {(item.kind, item.text) for item in report.dismissals.all()}
     return [
         ReportFinding(part, finding)
-        for part, text in parts(report)
+        for part, text in (parts(report) if texts is None else texts)
         for finding in pii.scan(text, known_names=names, language=report.language)
         if (finding.kind, finding.text) not in dismissed
     ]
 
 
 def dismiss(report: VisitReport, *, kind: str, text: str, reason: str, by) -> FindingDismissal:
-    _require_editor(report, by)
+    require_editor(report, by)
     if not reason.strip():
         raise ValidationError(_("Say why this is not personal data."))
     if len(reason) > 500:
@@ -73,7 +75,7 @@ def dismiss(report: VisitReport, *, kind: str, text: str, reason: str, by) -> Fi
 
 @transaction.atomic
 def submit(report: VisitReport, *, by) -> VisitReport:
-    _require_editor(report, by)
+    require_editor(report, by)
     current = _locked(report)
     if current.status != VisitReport.Status.DRAFT:
         raise ValidationError(_("Only a draft can be submitted."))
@@ -143,7 +145,7 @@ def _refuse_unresolved(report: VisitReport) -> None:
         raise ValidationError(message, params={"count": len(remaining)})
 
 
-def _require_editor(report: VisitReport, by) -> None:
+def require_editor(report: VisitReport, by) -> None:
     if not permissions.may_edit_report(by, report):
         raise PermissionDenied(
             _("Only its authors, or a coordinator once submitted, change a report.")
