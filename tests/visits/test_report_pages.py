@@ -194,3 +194,16 @@ def test_the_benchmark_measures_the_list_and_leaves_nothing_behind(settings):
     assert "Rolled back" in text
     assert not VisitReport.objects.exists()
     assert not Visit.objects.exists()
+
+
+def test_the_filters_show_what_was_chosen_and_name_a_bad_value(client, coordinator, theme):
+    centre = CentreFactory()
+    sign_in(client, coordinator)
+
+    page = client.get(LIST, {"centre": centre.pk, "theme": "999999", "q": "isolatie"})
+
+    html = page.content.decode()
+    assert f'<option value="{centre.pk}" selected>' in html
+    assert 'value="isolatie"' in html
+    assert 'id="id_theme" aria-invalid="true"' in html
+    assert "Select a valid choice" in html
