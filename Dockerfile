@@ -51,6 +51,12 @@ RUN groupadd --system --gid 10001 move \
     && useradd --system --uid 10001 --gid move --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin move
 
+# WeasyPrint (report PDFs) draws text with Pango and HarfBuzz; DejaVu is the PDFs' font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 # The code stays owned by root (read-only for the app); only media is writable.
 COPY --from=build /app /app

@@ -428,3 +428,18 @@ def test_dockerfile_collectstatic_has_what_the_settings_need(start_up_failures):
     assert "MOVE_DEBUG=false" in step  # the manifest storage of production
     missing = sorted(name for name in start_up_failures if f"{name}=" not in step)
     assert not missing, f"collectstatic in the Dockerfile needs dummy values for {missing}"
+
+
+def test_the_running_image_has_what_weasyprint_and_the_pdfs_need():
+    instructions = dockerfile_instructions()
+    runtime = instructions[
+        max(i for i, line in enumerate(instructions) if line.startswith("FROM")) :
+    ]
+    installed = " ".join(line for line in runtime if "apt-get install" in line)
+    for package in (
+        "libpango-1.0-0",
+        "libpangoft2-1.0-0",
+        "libharfbuzz-subset0",
+        "fonts-dejavu-core",
+    ):
+        assert package in installed, f"The runtime image lacks {package}"
