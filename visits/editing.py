@@ -54,7 +54,7 @@ def start_report(visit: Visit, *, by, language: str, organisation) -> VisitRepor
         raise ValidationError(_("This visit was cancelled: it has no report."))
     if visit.date > timezone.localdate():
         raise ValidationError(_("This visit has not taken place yet."))
-    if organisation.pk not in permissions.organisations_of(by, {permissions.Role.VISITOR}):
+    if organisation.pk not in permissions.report_organisations(by):
         raise PermissionDenied(_("You write reports only for your own organisation."))
     with transaction.atomic(), disable_auditlog():
         visit = Visit.objects.select_for_update().get(pk=visit.pk)

@@ -22,7 +22,6 @@ from django.views.generic import (
 from move.accounts import permissions
 from move.accounts.mixins import PermissionRequiredMixin, VisibleObjectMixin
 from move.accounts.models import Organisation
-from move.accounts.permissions import Role
 from move.accounts.views import SaveVersionedMixin
 from move.privacy import pii
 from visits import editing, listing, pdf, reports, services
@@ -211,7 +210,7 @@ class ReportStart(LoginRequiredMixin, FormView):
 
     def get_form_kwargs(self):
         organisations = Organisation.objects.filter(
-            pk__in=permissions.organisations_of(self.request.user, {Role.VISITOR})
+            pk__in=permissions.report_organisations(self.request.user)
         )
         return super().get_form_kwargs() | {"organisations": organisations}
 

@@ -256,6 +256,11 @@ def may_start_report(user, visit) -> bool:
     return has_perm(user, "visits.write_report") and visit.visitors.filter(pk=user.pk).exists()
 
 
+def report_organisations(user) -> frozenset[int]:
+    """The organisations a visitor writes reports for: those where they are a visitor."""
+    return organisations_of(user, {Role.VISITOR})
+
+
 def may_share_report(user, report) -> bool:
     """Its authors and the coordinators (a draft is refused later, with its reason)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
