@@ -47,9 +47,13 @@ class FindingsRemain(ValidationError):
     """A change to a submitted report would bring personal data into it."""
 
 
-def start_report(visit: Visit, *, by, language: str, organisation) -> VisitReport:
+def require_starter(visit: Visit, by) -> None:
     if not permissions.may_start_report(by, visit):
         raise PermissionDenied(_("Only the visitors who took part in a visit write its report."))
+
+
+def start_report(visit: Visit, *, by, language: str, organisation) -> VisitReport:
+    require_starter(visit, by)
     if visit.status == Visit.Status.CANCELLED:
         raise ValidationError(_("This visit was cancelled: it has no report."))
     if visit.date > timezone.localdate():

@@ -96,8 +96,7 @@ def submit(report: VisitReport, *, by) -> VisitReport:
 def share(report: VisitReport, *, by, organisations=None) -> VisitReport:
     """Share with partner organisations: those chosen, or all active partners when no
     choice is given. Only active partner organisations ever receive a report."""
-    if not permissions.may_share_report(by, report):
-        raise PermissionDenied(_("Only its authors and the coordinators share a report."))
+    require_sharer(report, by)
     current = _locked(report)
     if current.status == VisitReport.Status.DRAFT:
         raise ValidationError(_("Submit the report before sharing it."))
@@ -143,6 +142,11 @@ def _refuse_unresolved(report: VisitReport) -> None:
             len(remaining),
         )
         raise ValidationError(message, params={"count": len(remaining)})
+
+
+def require_sharer(report: VisitReport, by) -> None:
+    if not permissions.may_share_report(by, report):
+        raise PermissionDenied(_("Only its authors and the coordinators share a report."))
 
 
 def require_editor(report: VisitReport, by) -> None:

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -202,10 +202,7 @@ class ReportStart(LoginRequiredMixin, FormView):
         existing = VisitReport.objects.filter(visit=self.visit).first()
         if existing is not None:
             return redirect(_report_url(request.user, existing))
-        if not permissions.may_start_report(request.user, self.visit):
-            raise PermissionDenied(
-                _("Only the visitors who took part in a visit write its report.")
-            )
+        editing.require_starter(self.visit, request.user)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -249,22 +246,15 @@ class ReportEditorMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.report = self.get_report()
-        if not permissions.may_edit_report(request.user, self.report):
-            raise PermissionDenied(
-                _("Only its authors, or a coordinator once submitted, change a report.")
-            )
+        reports.require_editor(self.report, request.user)
         return super().dispatch(request, *args, **kwargs)
 
     def get_report(self):
-        reports = permissions.with_authorship(
-            VisitReport.objects.visible_to(self.request.user), self.request.user
-        )
-        return get_object_or_404(
-            reports.select_related("visit__centre", "organisation").prefetch_related(
-                Prefetch("observations", Observation.objects.select_related("theme", "centre")),
-                "dismissals",
-            ),
-            code=self.kwargs["code"],
+        return _readable_report(
+            self.request.user,
+            self.kwargs["code"],
+            Prefetch("observations", Observation.objects.select_related("theme", "centre")),
+            "dismissals",
         )
 
     def forms(self, data=None):
@@ -319,6 +309,16 @@ class ReportEditorMixin(LoginRequiredMixin):
             form, formset = self.forms()
             return self.render_editor(form, formset, fragment=True)
         return redirect("visits:report-update", code=self.report.code)
+
+
+def _readable_report(user, code, *prefetch) -> VisitReport:
+    """A report the person may read (else 404), annotated with their authorship so
+    that the edit and share rules need no query of their own."""
+    readable = permissions.with_authorship(VisitReport.objects.visible_to(user), user)
+    return get_object_or_404(
+        readable.select_related("visit__centre", "organisation").prefetch_related(*prefetch),
+        code=code,
+    )
 
 
 def _seen_version(data) -> int | None:
@@ -504,14 +504,8 @@ class ReportShare(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.report = get_object_or_404(
-            VisitReport.objects.visible_to(request.user).select_related(
-                "visit__centre", "organisation"
-            ),
-            code=kwargs["code"],
-        )
-        if not permissions.may_share_report(request.user, self.report):
-            raise PermissionDenied(_("Only its authors and the coordinators share a report."))
+        self.report = _readable_report(request.user, kwargs["code"])
+        reports.require_sharer(self.report, request.user)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
