@@ -1,1 +1,1 @@
-"""detainees: arrives with its own issue; installed now so the layout is complete."""
+"""detainees: case files of the people the visitors accompany."""

@@ -26,6 +26,19 @@ if not ENCRYPTION_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured("MOVE_ENCRYPTION_KEY is required when MOVE_DEBUG is false.")
     ENCRYPTION_KEY = SECRET_KEY
+# Keys used before the current one: they still decrypt, never encrypt, until
+# `manage.py rotate_encryption_key` has re-encrypted everything with the current key.
+ENCRYPTION_OLD_KEYS = env_list("MOVE_ENCRYPTION_OLD_KEYS")
+if not DEBUG:
+    # A short key would let the identities be decrypted by brute force: refuse to start.
+    for _name, _key in [("MOVE_ENCRYPTION_KEY", ENCRYPTION_KEY)] + [
+        ("MOVE_ENCRYPTION_OLD_KEYS", key) for key in ENCRYPTION_OLD_KEYS
+    ]:
+        if len(_key.strip()) < 32:
+            raise ImproperlyConfigured(
+                f"{_name} is too short: it needs at least 32 random characters "
+                '(python3 -c "import secrets; print(secrets.token_urlsafe(64))").'
+            )
 
 ALLOWED_HOSTS = env_list("MOVE_ALLOWED_HOSTS", ["localhost", "127.0.0.1"] if DEBUG else [])
 if not ALLOWED_HOSTS:
@@ -51,6 +64,7 @@ INSTALLED_APPS = [
     "guardian",
     "csp",
     "django_htmx",
+    "django_countries",
     "auditlog",
     "move.accounts",
     "move.centres",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("move.accounts.urls")),
     path("centres/", include("move.centres.urls")),
     path("visits/", include("visits.urls")),
+    path("people/", include("detainees.urls")),
+    path("privacy/", include("move.privacy.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

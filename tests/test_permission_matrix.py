@@ -6,14 +6,18 @@ cannot be forgotten. Statuses: 200 shown, 302 redirected (to sign in, or onwards
 """
 
 import datetime
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from detainees.models import Family, Identity, Person, Referral
 from move.accounts.models import Invitation, Membership
 from move.accounts.permissions import Role
+from move.privacy.models import Job
 from tests.conftest import PERSONAS
 from tests.factories import CentreYearFactory, OrganisationFactory, UserFactory, member
 from visits.models import Theme, Visit, VisitReport
@@ -57,6 +61,16 @@ def centre_editing(ok=200):
 
 def editing_report(ok=200):
     return expect(302, 403, coordinator=ok, witness_pool=404, partner=404)
+
+
+def case_file(ok=200, coordinator=403):
+    """A case file of visitor_a's organisation: visitor_b (another organisation) and the
+    roles without case files do not find it (404); coordinators see it pseudonymised,
+    so a page that changes it or shows the identity is a refused action (403)."""
+    return expect(302, 404, visitor_a=ok, coordinator=coordinator)
+
+
+VISITORS_ONLY = {"default": 403, "visitor_a": 200, "visitor_b": 200}
 
 
 # name → {method: {persona: status}}
@@ -123,6 +137,37 @@ MATRIX = {
     "visits:report-submit": {"GET": editing_report(ok=405), "POST": editing_report(ok=400)},
     "visits:report-share": {"GET": editing_report(), "POST": editing_report()},
     "visits:report-history": {"GET": editing_report()},
+    # --- detainees: case files are read by their organisation's visitors and, without
+    # the identity, by coordinators; the other roles see nothing (404 / list 403).
+    "detainees:person-list": {
+        "GET": expect(default=403, visitor_a=200, visitor_b=200, coordinator=200)
+    },
+    "detainees:person-create": {
+        "GET": expect(**VISITORS_ONLY),
+        "POST": expect(default=403, visitor_a=400, visitor_b=400),
+    },
+    "detainees:person-detail": {"GET": case_file(coordinator=200)},
+    "detainees:person-update": {"GET": case_file(), "POST": case_file(400)},
+    "detainees:identity-detail": {"GET": case_file()},
+    "detainees:identity-update": {"GET": case_file(), "POST": case_file(302)},
+    "detainees:spell-create": {"GET": case_file(), "POST": case_file(400)},
+    "detainees:person-transfer": {"GET": case_file(), "POST": case_file(400)},
+    "detainees:person-release": {"GET": case_file(), "POST": case_file(400)},
+    "detainees:accompaniment-create": {"GET": case_file(), "POST": case_file(400)},
+    "detainees:referral-create": {"GET": case_file(), "POST": case_file(400)},
+    "detainees:referral-update": {"GET": case_file(), "POST": case_file(400)},
+    "detainees:person-share": {"GET": case_file(), "POST": case_file(400)},
+    "detainees:person-export": {"GET": case_file(), "POST": case_file(302)},
+    "detainees:person-erase": {"GET": case_file(), "POST": case_file(400)},
+    "detainees:family-create": {
+        "GET": expect(**VISITORS_ONLY),
+        "POST": expect(default=403, visitor_a=400, visitor_b=400),
+    },
+    "detainees:family-detail": {"GET": case_file(coordinator=200)},
+    # --- privacy: the access log is the coordinators'; a job and its file its owner's.
+    "privacy:accesslog-list": {"GET": coordinator_only()},
+    "privacy:job-detail": {"GET": expect(302, 404, visitor_a=200)},
+    "privacy:job-download": {"GET": expect(302, 404, visitor_a=200)},
     # --- allauth: sign-in, password, MFA, sessions
     "account_login": {"GET": expect(anonymous=200, default=302)},
     "account_logout": {"GET": expect(anonymous=302, default=200), "POST": expect(302, 302)},
@@ -224,7 +269,7 @@ def test_the_matrix_covers_every_persona():
 class World:
     """Objects a URL can point at, made afresh for each persona (POSTs change things)."""
 
-    def __init__(self, coordinator):
+    def __init__(self, coordinator, org_a):
         self.organisation = OrganisationFactory()
         other = member(Role.VISITOR, self.organisation)
         self.membership = Membership.objects.get(user=other)
@@ -249,6 +294,26 @@ class World:
         self.theme, _ = Theme.objects.get_or_create(
             code="medical-care", defaults={"name_fr": "Soins", "name_nl": "Zorg"}
         )
+        # A case file of visitor_a's organisation, with a family, a referral and an
+        # export ready to download by visitor_a.
+        self.family = Family.objects.create(organisation=org_a)
+        self.person = Person.objects.create(
+            code=f"P-2020-{Person.objects.count():04d}", organisation=org_a, family=self.family
+        )
+        Identity.objects.create(person=self.person, surname="Matrix")
+        self.referral = Referral.objects.create(person=self.person, kind="lawyer")
+        owner = org_a.memberships.get(role=Role.VISITOR).user
+        self.job = Job.objects.create(
+            owner=owner,
+            kind="subject_access",
+            subject=self.person.code,
+            status="ready",
+            file=f"matrix/{self.person.code}.zip",
+            filename=f"{self.person.code}.zip",
+        )
+        stored = Path(settings.MEDIA_ROOT) / "private" / self.job.file
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        stored.write_bytes(b"PK")
 
     def kwargs(self, name):
         from django.contrib.contenttypes.models import ContentType
@@ -280,6 +345,27 @@ class World:
                     "report-history",
                 )
             },
+            **{
+                f"detainees:{name}": {"key": self.person.key}
+                for name in (
+                    "person-detail",
+                    "person-update",
+                    "identity-detail",
+                    "identity-update",
+                    "spell-create",
+                    "person-transfer",
+                    "person-release",
+                    "accompaniment-create",
+                    "referral-create",
+                    "person-share",
+                    "person-export",
+                    "person-erase",
+                )
+            },
+            "detainees:referral-update": {"key": self.referral.key},
+            "detainees:family-detail": {"key": self.family.key},
+            "privacy:job-detail": {"code": self.job.code},
+            "privacy:job-download": {"code": self.job.code},
             "account_confirm_email": {"key": "not-a-real-key"},
             "account_reset_password_from_key": {"uidb36": "zz", "key": "not-a-real-key"},
             "admin:app_list": {"app_label": "accounts"},
@@ -310,12 +396,15 @@ class World:
 
 
 @pytest.mark.parametrize("name", all_url_names())
-def test_permission_matrix(name, persona_client, coordinator, request, settings):
+def test_permission_matrix(name, persona_client, coordinator, request, settings, tmp_path):
     settings.ACCOUNT_RATE_LIMITS = False
+    settings.MEDIA_ROOT = tmp_path
+    org_a = request.getfixturevalue("org_a")
+    request.getfixturevalue("visitor_a")
     failures = []
     for method, table in expectations(name).items():
         for persona in PERSONAS:
-            world = World(coordinator)
+            world = World(coordinator, org_a)
             url = reverse(name, kwargs=world.kwargs(name))
             client = persona_client(persona)
             if method == "GET":
@@ -326,6 +415,7 @@ def test_permission_matrix(name, persona_client, coordinator, request, settings)
                     failures.append(f"GET {url} as {persona}: {len(queries)} queries")
             else:
                 response = client.post(url)
+            response.close()  # a file download holds its file open until closed
             expected = table[persona]
             if response.status_code != expected:
                 failures.append(f"{method} {url} as {persona}: {response.status_code} ≠ {expected}")

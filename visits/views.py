@@ -27,6 +27,7 @@ from move.privacy import pii
 from visits import editing, listing, pdf, reports, services
 from visits.forms import ReportFilterForm, VisitForm
 from visits.models import Observation, Visit, VisitReport
+from visits.panels import visit_panels
 from visits.report_forms import ObservationFormSet, ReportForm, ShareForm, StartReportForm
 
 
@@ -95,6 +96,10 @@ class VisitUpdate(VisibleObjectMixin, VisitSaved, SaveVersionedMixin, UpdateView
     form_class = VisitForm
     slug_field = slug_url_kwarg = "code"
     template_name = "visits/visit_form.html"
+
+    def get_context_data(self, **kwargs):
+        # What other apps show of this visit (the people met: detainees).
+        return super().get_context_data(**kwargs, panels=visit_panels(self.request, self.object))
 
 
 class Coverage(PermissionRequiredMixin, TemplateView):

@@ -45,6 +45,10 @@ PERMISSIONS = {
     "visits.read_reports": _("Open the list of visit reports (each shows what its role allows)"),
     "visits.write_report": _("Write the report of a visit one took part in"),
     "visits.view_report_history": _("See every change made to a report after its submission"),
+    "detainees.view_person": _("Read case files (coordinators: pseudonymised fields only)"),
+    "detainees.change_person": _("Keep the case files of one's organisation"),
+    "detainees.view_identity": _("Read the identities held by one's organisation"),
+    "privacy.view_access_log": _("Read the access log of personal data"),
 }
 
 INTERNAL_ROLES = frozenset(
@@ -61,6 +65,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "visits.view_visit",
             "visits.plan_visit",
             "visits.view_submitted_report",
+            "detainees.view_person",
+            "detainees.change_person",
+            "detainees.view_identity",
         }
     ),
     Role.LEGAL: frozenset(
@@ -86,6 +93,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "visits.view_any_draft",
             "visits.read_reports",
             "visits.view_report_history",
+            "detainees.view_person",
+            "privacy.view_access_log",
         }
     ),
     Role.ADVOCACY: frozenset(
@@ -113,6 +122,13 @@ REFUSAL_REASONS = {
     "visits.plan_visit": _("Only visitors and coordinators plan visits."),
     "visits.write_report": _("Only the visitors who took part in a visit write its report."),
     "visits.view_report_history": _("Only coordinators see the history of a report."),
+    "detainees.change_person": _(
+        "Only the visitors of the organisation that keeps it change a case file."
+    ),
+    "detainees.view_identity": _(
+        "Only the visitors of the organisation that keeps it read an identity."
+    ),
+    "privacy.view_access_log": _("Only coordinators read the access log."),
 }
 
 _ROLES_CACHE = "_move_roles"
@@ -288,6 +304,61 @@ def _is_author(user, report) -> bool:
     if getattr(report, "_author_pk", None) == user.pk and hasattr(report, "_is_author"):
         return report._is_author
     return report.authors.filter(pk=user.pk).exists()
+
+
+def readable_case_files(qs, user):
+    """Case files and families (DESIGN.md §3): those of the organisations where the user
+    is a visitor, those shared with such an organisation, and every one, pseudonymised,
+    for coordinators. Nobody else sees any. One query (shares are a subquery)."""
+    if has_perm(user, "detainees.view_person") and has_role(user, Role.COORDINATOR):
+        return qs
+    orgs = organisations_of(user, {Role.VISITOR})
+    if not orgs:
+        return qs.none()
+    if qs.model._meta.model_name == "family":
+        # A family is read through its members' files when shared.
+        return qs.filter(
+            Q(organisation__in=orgs)
+            | Q(
+                members__in=shared_with_groups(
+                    _person_model(), groups_of(user, {Role.VISITOR}), "view_person"
+                )
+            )
+        ).distinct()
+    return owned_or_shared(qs, user, {Role.VISITOR}, "view_person")
+
+
+def _person_model():
+    from django.apps import apps
+
+    return apps.get_model("detainees", "Person")
+
+
+def may_change_person(user, person) -> bool:
+    """Only the visitors of the owning organisation write a case file."""
+    return has_perm(user, "detainees.change_person") and person.organisation_id in organisations_of(
+        user, {Role.VISITOR}
+    )
+
+
+def may_read_identity(user, person) -> bool:
+    """The owning organisation's visitors, and those of an organisation the identity
+    was explicitly shared with. Never coordinators: they see pseudonymised files."""
+    if not has_perm(user, "detainees.view_identity"):
+        return False
+    if person.organisation_id in organisations_of(user, {Role.VISITOR}):
+        return True
+    return is_shared_with_user(person, user, {Role.VISITOR}, "view_identity")
+
+
+def require_change_person(user, person) -> None:
+    if not may_change_person(user, person):
+        raise PermissionDenied(REFUSAL_REASONS["detainees.change_person"])
+
+
+def require_identity(user, person) -> None:
+    if not may_read_identity(user, person):
+        raise PermissionDenied(REFUSAL_REASONS["detainees.view_identity"])
 
 
 # --- Querysets -------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Centres of DOMAIN.md with their official yearly figures and sources."""
 
+from datetime import date
+
 from django.utils.text import slugify
 
 from move.centres.models import Centre, CentreYear
@@ -68,6 +70,18 @@ CENTRES = [
         None,
     ),
 ]
+# Opening dates (month known from public reporting, day approximate): a detention spell
+# cannot start in a centre before it opened.
+OPENED = {
+    "127bis": date(1994, 1, 1),
+    "caricole": date(2012, 4, 1),
+    "bruges": date(1995, 1, 1),
+    "merksplas": date(1994, 1, 1),
+    "vottem": date(1999, 3, 1),
+    "holsbeek": date(2019, 9, 1),
+    "127bis-familles": date(2018, 8, 1),
+}
+RETURN_HOUSES_OPENED = date(2008, 10, 1)
 RETURN_HOUSES = ["Zulte", "Tubize", "Sint-Gillis-Waas", "Tielt", "Beauvechain"]
 TOTALS = {2022: (4285, MOVE_2022), 2023: (4915, MOVE_2023)}
 
@@ -89,8 +103,16 @@ def seed_centres() -> int:
 
 
 def _centre(code, name_fr, name_nl, kind, town):
+    opened = OPENED.get(code, RETURN_HOUSES_OPENED)
     Centre.objects.update_or_create(
-        code=code, defaults={"name_fr": name_fr, "name_nl": name_nl, "kind": kind, "town": town}
+        code=code,
+        defaults={
+            "name_fr": name_fr,
+            "name_nl": name_nl,
+            "kind": kind,
+            "town": town,
+            "opened_on": opened,
+        },
     )
 
 

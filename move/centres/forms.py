@@ -1,3 +1,4 @@
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,18 @@ RESERVED_CODES = {"new", "years"}
 class CentreForm(VersionedModelForm):
     class Meta:
         model = Centre
-        fields = ["code", "name_fr", "name_nl", "kind", "town", "active"]
+        fields = ["code", "name_fr", "name_nl", "kind", "town", "opened_on", "closed_on", "active"]
+        widgets = {
+            "opened_on": forms.DateInput(attrs={"type": "date"}),
+            "closed_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        opened, closed = data.get("opened_on"), data.get("closed_on")
+        if opened and closed and closed < opened:
+            self.add_error("closed_on", _("A centre cannot close before it opens."))
+        return data
 
     def clean_code(self):
         code = self.cleaned_data["code"]

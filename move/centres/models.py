@@ -28,6 +28,10 @@ class Centre(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     town = models.CharField(_("town"), max_length=100)
     active = models.BooleanField(_("active"), default=True)
+    opened_on = models.DateField(
+        _("opened on"), null=True, blank=True, help_text=_("Leave empty when unknown.")
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = CentreQuerySet.as_manager()
@@ -39,6 +43,11 @@ class Centre(models.Model):
 
     def __str__(self):
         return self.name
+
+    def was_open_on(self, day) -> bool:
+        """Whether people could be held here on `day` (unknown dates do not refuse)."""
+        opened = self.opened_on is None or self.opened_on <= day
+        return opened and (self.closed_on is None or day <= self.closed_on)
 
     def latest_published(self):
         """The most recent year whose number of people detained is known (from the

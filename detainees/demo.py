@@ -1,0 +1,5 @@
+"""Demo people (filled in by the demo work)."""
+
+
+def seed_people() -> None:
+    pass

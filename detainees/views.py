@@ -1,0 +1,551 @@
+"""Pages of the case files. Who may see or do what is asked of permissions.py; what
+crosses records is done by detainees/services.py."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from detainees import clock, services
+from detainees.forms import (
+    AccompanimentForm,
+    FamilyForm,
+    IdentityForm,
+    NewPersonForm,
+    PersonForm,
+    ReferralForm,
+    ReleaseForm,
+    ShareForm,
+    SpellForm,
+    TransferForm,
+)
+from detainees.models import (
+    LANGUAGES,
+    Accompaniment,
+    DetentionSpell,
+    Family,
+    Identity,
+    Person,
+    Referral,
+    Vulnerability,
+)
+from move.accounts import permissions
+from move.accounts.forms import CONCURRENT_EDIT, ConcurrentEditError
+from move.accounts.mixins import PermissionRequiredMixin
+from move.centres.models import Centre
+from visits.models import Theme, Visit
+
+PAGE_SIZE = 50
+
+
+def error_messages(error: ValidationError) -> dict:
+    return error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+
+
+def add_errors(form, error: ValidationError) -> None:
+    for field, problems in error_messages(error).items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
+
+
+class PersonList(PermissionRequiredMixin, TemplateView):
+    """The case files a person may see, newest first; pages follow the last row seen."""
+
+    permission = "detainees.view_person"
+    template_name = "detainees/person_list.html"
+
+    def get_context_data(self, **kwargs):
+        user, query = self.request.user, self.request.GET
+        people = Person.objects.visible_to(user)
+        code = query.get("code", "").strip().upper()
+        if code:
+            people = people.filter(code__contains=code)
+        status = query.get("status", "")
+        if status in Person.Status.values:
+            people = people.filter(status=status)
+        after = query.get("after", "")
+        if after.isdigit():
+            people = people.filter(pk__lt=int(after))
+        current = DetentionSpell.objects.filter(person=OuterRef("pk"), end__isnull=True)
+        last_met = Accompaniment.objects.filter(person=OuterRef("pk")).order_by("-created_at")
+        rows = list(
+            people.select_related("organisation")
+            .only(
+                "code",
+                "key",
+                "sex",
+                "birth_year",
+                "nationality",
+                "status",
+                "organisation__short_name",
+            )
+            .annotate(
+                centre_id=Subquery(current.values("centre_id")[:1]),
+                last_met=Subquery(last_met.values("visit__date")[:1]),
+            )
+            .order_by("-pk")[: PAGE_SIZE + 1]
+        )
+        more = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        centres = Centre.objects.in_bulk({row.centre_id for row in rows if row.centre_id})
+        for row in rows:
+            row.current_centre = centres.get(row.centre_id)
+        following = None
+        if more:
+            following = query.copy()
+            following["after"] = rows[-1].pk
+            following = following.urlencode()
+        return super().get_context_data(**kwargs) | {
+            "people": rows,
+            "following": following,
+            "code": code,
+            "status": status,
+            "statuses": Person.Status.choices,
+            "may_create": bool(permissions.organisations_of(user, {permissions.Role.VISITOR})),
+        }
+
+
+class PersonCreate(PermissionRequiredMixin, View):
+    """A new case file; before it is saved, the visitor is shown the people of their
+    organisation who may be the same person."""
+
+    permission = "detainees.change_person"
+    template_name = "detainees/person_form.html"
+
+    def visit(self):
+        code = self.request.GET.get("visit") or self.request.POST.get("visit")
+        if not code:
+            return None
+        try:
+            return (
+                Visit.objects.visible_to(self.request.user).select_related("centre").get(code=code)
+            )
+        except (Visit.DoesNotExist, ValidationError):
+            raise Http404 from None
+
+    def get(self, request):
+        visit = self.visit()
+        initial = {"since": timezone.localdate()}
+        if visit:
+            initial |= {"centre": visit.centre_id, "since": visit.date}
+        form = NewPersonForm(user=request.user, initial=initial)
+        return self.render(form, visit)
+
+    def post(self, request):
+        visit = self.visit()
+        form = NewPersonForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.render(form, visit, status=400)
+        duplicates = []
+        if not form.cleaned_data["different_person"]:
+            duplicates = services.likely_duplicates(
+                request.user,
+                birth_year=form.cleaned_data.get("birth_year"),
+                nationality=form.cleaned_data.get("nationality"),
+                centre=form.cleaned_data.get("centre"),
+                full_name=form.full_name(),
+            )
+        if duplicates:
+            return self.render(form, visit, duplicates=duplicates)
+        try:
+            # The file and the meeting that brought it are saved together or not at all.
+            with transaction.atomic():
+                person = services.create_person(
+                    request.user,
+                    form.save(commit=False),
+                    identity=form.identity(),
+                    spell=form.spell(),
+                )
+                if visit:
+                    services.record_accompaniment(request.user, person, Accompaniment(visit=visit))
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.render(form, visit, status=400)
+        messages.success(request, _("Case file %(code)s created.") % {"code": person.code})
+        return redirect("detainees:person-detail", key=person.key)
+
+    def render(self, form, visit, duplicates=(), status=200):
+        context = {"form": form, "visit": visit, "duplicates": duplicates}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class PersonView(LoginRequiredMixin, View):
+    """Base for the pages of one case file: found among what the user sees (404), then
+    `change` asks for the right to change it (403)."""
+
+    change = True
+    related: tuple = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.person = self.lookup(
+            Person.objects.visible_to(request.user).select_related("organisation", *self.related),
+            kwargs["key"],
+        )
+        if self.change:
+            permissions.require_change_person(request.user, self.person)
+        return super().dispatch(request, *args, **kwargs)
+
+    def lookup(self, people, key) -> Person:
+        return get_object_or_404(people, key=key)
+
+    def page(self, template, status=200, **context):
+        return render(self.request, template, {"person": self.person, **context}, status=status)
+
+    def done(self, message):
+        messages.success(self.request, message)
+        return redirect("detainees:person-detail", key=self.person.key)
+
+
+class PersonDetail(PersonView):
+    change = False
+    related = ("family",)
+
+    def lookup(self, people, key):
+        identity = Identity.objects.filter(person=OuterRef("pk"))
+        return super().lookup(people.annotate(has_identity=Exists(identity)), key)
+
+    def get(self, request, key):
+        user, person = request.user, self.person
+        spells = list(person.spells.select_related("centre").order_by("-start", "-pk"))
+        meetings = list(
+            person.accompaniments.select_related("visit__centre", "met_by")
+            .prefetch_related(Prefetch("topics", queryset=Theme.objects.order_by("position")))
+            .order_by("-visit__date", "-pk")
+        )
+        referrals = list(person.referrals.all())
+        may_change = permissions.may_change_person(user, person)
+        return render(
+            request,
+            "detainees/person_detail.html",
+            {
+                "person": person,
+                "spells": spells,
+                "meetings": meetings,
+                "referrals": referrals,
+                "clock": clock.clock(spells, timezone.localdate()),
+                "ongoing": next((spell for spell in spells if spell.end is None), None),
+                "may_change": may_change,
+                "may_read_identity": permissions.may_read_identity(user, person),
+                "languages": _labels(LANGUAGES, person.languages),
+                "vulnerabilities": _labels(Vulnerability.choices, person.vulnerabilities),
+            },
+        )
+
+
+def _labels(choices, values) -> str:
+    return ", ".join(str(label) for value, label in choices if value in (values or []))
+
+
+class PersonUpdate(PersonView):
+    def get(self, request, key):
+        return self.page("detainees/person_update.html", form=PersonForm(instance=self.person))
+
+    def post(self, request, key):
+        form = PersonForm(request.POST, instance=self.person)
+        if form.is_valid():
+            try:
+                form.save()
+            except ConcurrentEditError:
+                form.add_error(None, CONCURRENT_EDIT)
+            else:
+                return self.done(_("Case file saved."))
+        return self.page("detainees/person_update.html", form=form, status=400)
+
+
+class IdentityDetail(PersonView):
+    """Reading an identity is a deliberate act: its own page, and a line in the log."""
+
+    change = False
+
+    def get(self, request, key):
+        identity = services.read_identity(request.user, self.person, request.path)
+        return self.page(
+            "detainees/identity_detail.html",
+            identity=identity,
+            may_change=permissions.may_change_person(request.user, self.person),
+        )
+
+
+class IdentityUpdate(PersonView):
+    fields = ("given_names", "surname", "date_of_birth", "office_number", "contacts", "notes")
+
+    def get(self, request, key):
+        identity = services.read_identity(request.user, self.person, request.path)
+        initial = {field: getattr(identity, field) for field in self.fields} if identity else {}
+        return self.page("detainees/identity_form.html", form=IdentityForm(initial=initial))
+
+    def post(self, request, key):
+        form = IdentityForm(request.POST)
+        if not form.is_valid():
+            return self.page("detainees/identity_form.html", form=form, status=400)
+        services.save_identity(request.user, self.person, form.cleaned_data, request.path)
+        return self.done(_("Identity saved."))
+
+
+class SpellCreate(PersonView):
+    def get(self, request, key):
+        form = SpellForm(initial={"start": timezone.localdate()})
+        return self.page("detainees/spell_form.html", form=form)
+
+    def post(self, request, key):
+        form = SpellForm(request.POST)
+        if form.is_valid():
+            try:
+                services.add_spell(request.user, self.person, form.save(commit=False))
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                return self.done(_("Detention recorded."))
+        return self.page("detainees/spell_form.html", form=form, status=400)
+
+
+class PersonTransfer(PersonView):
+    def get(self, request, key):
+        return self.page(
+            "detainees/person_transfer.html",
+            form=TransferForm(),
+            ongoing=services.ongoing_spell(self.person),
+        )
+
+    def post(self, request, key):
+        form = TransferForm(request.POST)
+        if form.is_valid():
+            try:
+                spell = services.transfer(
+                    request.user, self.person, form.cleaned_data["centre"], form.cleaned_data["on"]
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                return self.done(_("Transfer to %(centre)s recorded.") % {"centre": spell.centre})
+        return self.page(
+            "detainees/person_transfer.html",
+            form=form,
+            ongoing=services.ongoing_spell(self.person),
+            status=400,
+        )
+
+
+class PersonRelease(PersonView):
+    def get(self, request, key):
+        return self.page(
+            "detainees/person_release.html",
+            form=ReleaseForm(),
+            ongoing=services.ongoing_spell(self.person),
+        )
+
+    def post(self, request, key):
+        form = ReleaseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.end_detention(
+                    request.user, self.person, form.cleaned_data["on"], form.cleaned_data["outcome"]
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                return self.done(_("End of detention recorded."))
+        return self.page(
+            "detainees/person_release.html",
+            form=form,
+            ongoing=services.ongoing_spell(self.person),
+            status=400,
+        )
+
+
+class AccompanimentCreate(PersonView):
+    def visits(self):
+        return (
+            services.visits_of_organisation(self.person.organisation_id)
+            .filter(date__lte=timezone.localdate())
+            .select_related("centre")
+            .order_by("-date")
+            .distinct()[:60]
+        )
+
+    def form(self, data=None):
+        initial = {}
+        code = self.request.GET.get("visit")
+        if code:
+            visit = (
+                Visit.objects.filter(code=code).values_list("pk", flat=True).first()
+                if _is_uuid(code)
+                else None
+            )
+            initial["visit"] = visit
+        return AccompanimentForm(data, visits=self.visits(), initial=initial)
+
+    def get(self, request, key):
+        return self.page("detainees/accompaniment_form.html", form=self.form())
+
+    def post(self, request, key):
+        form = self.form(request.POST)
+        # The visit is looked up among all visits, so that one of another organisation
+        # is refused with its reason rather than as an unknown choice.
+        form.fields["visit"].queryset = Visit.objects.select_related("centre")
+        if form.is_valid():
+            try:
+                services.record_accompaniment(
+                    request.user,
+                    self.person,
+                    form.save(commit=False),
+                    topics=form.cleaned_data["topics"],
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                return self.done(_("Meeting recorded."))
+        form.fields["visit"].queryset = self.visits()
+        return self.page("detainees/accompaniment_form.html", form=form, status=400)
+
+
+def _is_uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+class ReferralCreate(PersonView):
+    def get(self, request, key):
+        return self.page("detainees/referral_form.html", form=ReferralForm())
+
+    def post(self, request, key):
+        form = ReferralForm(request.POST)
+        if form.is_valid():
+            referral = form.save(commit=False)
+            referral.person, referral.created_by = self.person, request.user
+            referral.save()
+            return self.done(_("Referral recorded."))
+        return self.page("detainees/referral_form.html", form=form, status=400)
+
+
+class ReferralUpdate(LoginRequiredMixin, View):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        people = Person.objects.visible_to(request.user)
+        self.referral = get_object_or_404(
+            Referral.objects.select_related("person__organisation").filter(person__in=people),
+            key=kwargs["key"],
+        )
+        self.person = self.referral.person
+        permissions.require_change_person(request.user, self.person)
+        return super().dispatch(request, *args, **kwargs)
+
+    def render(self, form, status=200):
+        context = {"form": form, "person": self.person, "referral": self.referral}
+        return render(self.request, "detainees/referral_form.html", context, status=status)
+
+    def get(self, request, key):
+        return self.render(ReferralForm(instance=self.referral))
+
+    def post(self, request, key):
+        form = ReferralForm(request.POST, instance=self.referral)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Referral saved."))
+            return redirect("detainees:person-detail", key=self.person.key)
+        return self.render(form, status=400)
+
+
+class PersonShare(PersonView):
+    """Sharing a case file with another organisation of the coalition (a transfer to a
+    centre it covers): an explicit grant, written in the access log."""
+
+    def context(self, form):
+        return {"form": form, "shares": services.shares_of(self.person)}
+
+    def get(self, request, key):
+        form = ShareForm(candidates=services.share_candidates(self.person))
+        return self.page("detainees/person_share.html", **self.context(form))
+
+    def post(self, request, key):
+        candidates = services.share_candidates(self.person)
+        if "withdraw" in request.POST:
+            organisation = candidates.filter(pk=_int(request.POST["withdraw"])).first()
+            if organisation is None:
+                raise Http404
+            services.unshare_person(request.user, self.person, organisation, request.path)
+            messages.success(
+                request,
+                _("%(organisation)s no longer sees this case file.")
+                % {"organisation": organisation.short_name},
+            )
+            return redirect("detainees:person-share", key=self.person.key)
+        form = ShareForm(request.POST, candidates=candidates)
+        if form.is_valid():
+            try:
+                services.share_person(
+                    request.user,
+                    self.person,
+                    form.cleaned_data["organisation"],
+                    form.cleaned_data["with_identity"],
+                    request.path,
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Case file shared with %(organisation)s.")
+                    % {"organisation": form.cleaned_data["organisation"].short_name},
+                )
+                return redirect("detainees:person-share", key=self.person.key)
+        return self.page("detainees/person_share.html", status=400, **self.context(form))
+
+
+def _int(value) -> int | None:
+    return int(value) if str(value).isdigit() else None
+
+
+class FamilyCreate(PermissionRequiredMixin, View):
+    permission = "detainees.change_person"
+
+    def get(self, request):
+        return render(request, "detainees/family_form.html", {"form": FamilyForm()})
+
+    def post(self, request):
+        form = FamilyForm(request.POST)
+        organisations = sorted(
+            permissions.organisations_of(request.user, {permissions.Role.VISITOR})
+        )
+        if form.is_valid() and organisations:
+            from move.accounts.models import Organisation
+
+            family = services.new_family(
+                request.user,
+                Organisation.objects.get(pk=organisations[0]),
+                form.cleaned_data["adults"],
+                form.cleaned_data["children_ages"],
+            )
+            messages.success(
+                request,
+                _("Family %(code)s created: link its members from their case files.")
+                % {"code": family.code},
+            )
+            return redirect("detainees:family-detail", key=family.key)
+        return render(request, "detainees/family_form.html", {"form": form}, status=400)
+
+
+class FamilyDetail(LoginRequiredMixin, View):
+    def get(self, request, key):
+        if not permissions.has_perm(request.user, "detainees.view_person"):
+            raise Http404
+        family = get_object_or_404(Family.objects.visible_to(request.user), key=key)
+        members = Person.objects.visible_to(request.user).filter(family=family).order_by("code")
+        return render(
+            request, "detainees/family_detail.html", {"family": family, "members": members}
+        )
