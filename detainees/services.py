@@ -126,9 +126,12 @@ def read_identity(user, person: Person, page: str) -> Identity | None:
 
 
 @transaction.atomic
-def save_identity(user, person: Person, data: dict, page: str) -> Identity:
+def save_identity(user, person: Person, data: dict, page: str) -> Identity | None:
     permissions.require_change_person(user, person)
-    identity = Identity.objects.filter(person=person).first() or Identity(person=person)
+    identity = Identity.objects.filter(person=person).first()
+    if identity is None and not any(data.get(field) for field in IDENTITY_FIELDS):
+        return None  # nothing known yet: no empty identity is kept
+    identity = identity or Identity(person=person)
     _write_identity(person, identity, data)
     access.record(user, AccessLogEntry.Action.CHANGE_IDENTITY, person.code, page)
     return identity

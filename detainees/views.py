@@ -1,6 +1,8 @@
 """Pages of the case files. Who may see or do what is asked of permissions.py; what
 crosses records is done by detainees/services.py."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -70,6 +72,10 @@ class PersonList(PermissionRequiredMixin, TemplateView):
         status = query.get("status", "")
         if status in Person.Status.values:
             people = people.filter(status=status)
+        centre = _int(query.get("centre", ""))
+        if centre:
+            held = DetentionSpell.objects.filter(centre=centre, end__isnull=True)
+            people = people.filter(pk__in=held.values("person_id"))
         after = query.get("after", "")
         if after.isdigit():
             people = people.filter(pk__lt=int(after))
@@ -108,6 +114,8 @@ class PersonList(PermissionRequiredMixin, TemplateView):
             "code": code,
             "status": status,
             "statuses": Person.Status.choices,
+            "centre": centre,
+            "centres": Centre.objects.filter(active=True).values_list("pk", "name"),
             "may_create": bool(permissions.organisations_of(user, {permissions.Role.VISITOR})),
         }
 
@@ -373,15 +381,12 @@ class AccompanimentCreate(PersonView):
         )
 
     def form(self, data=None):
-        initial = {}
-        code = self.request.GET.get("visit")
-        if code:
-            visit = (
-                Visit.objects.filter(code=code).values_list("pk", flat=True).first()
-                if _is_uuid(code)
-                else None
-            )
-            initial["visit"] = visit
+        # "Record a meeting" from a visit's page names the visit.
+        visit = _uuid(self.request.GET.get("visit"))
+        found = (
+            Visit.objects.filter(code=visit).values_list("pk", flat=True).first() if visit else None
+        )
+        initial = {"visit": found} if found else {}
         return AccompanimentForm(data, visits=self.visits(), initial=initial)
 
     def get(self, request, key):
@@ -406,16 +411,6 @@ class AccompanimentCreate(PersonView):
                 return self.done(_("Meeting recorded."))
         form.fields["visit"].queryset = self.visits()
         return self.page("detainees/accompaniment_form.html", form=form, status=400)
-
-
-def _is_uuid(text: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 class ReferralCreate(PersonView):
@@ -505,6 +500,13 @@ class PersonShare(PersonView):
                 )
                 return redirect("detainees:person-share", key=self.person.key)
         return self.page("detainees/person_share.html", status=400, **self.context(form))
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
 
 
 def _int(value) -> int | None:

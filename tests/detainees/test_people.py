@@ -448,3 +448,39 @@ def test_spells_keep_their_order_constraint_in_the_database(person_a, centre):
     with pytest.raises(IntegrityError), transaction.atomic():
         spell(person_a, centre, held_since(2), held_since(4))
     assert DetentionSpell.objects.filter(person=person_a).count() == 1
+
+
+def test_names_from_the_organisations_identities_are_flagged_in_its_reports(
+    visitor_a, org_a, person_a, visit_a
+):
+    from visits.models import VisitReport
+    from visits.reports import unresolved_findings
+
+    report = VisitReport.objects.create(
+        visit=visit_a,
+        organisation=org_a,
+        language="fr",
+        general_conditions="Nous avons revu Mme Benali, toujours sans avocat.",
+    )
+    found = unresolved_findings(report)
+    assert [(item.finding.kind, item.finding.text) for item in found] == [("known_name", "Benali")]
+    report.general_conditions = f"Nous avons revu {person_a.code}, toujours sans avocat."
+    assert unresolved_findings(report) == []
+
+
+def test_the_list_filters_by_the_centre_where_people_are_held_now(
+    client, visitor_a, org_a, centre, other_centre, person_a
+):
+    elsewhere = new_person(visitor_a, org_a, other_centre, name=None)
+    sign_in(client, visitor_a)
+    here = client.get(reverse("detainees:person-list"), {"centre": centre.pk}).context["people"]
+    there = client.get(reverse("detainees:person-list"), {"centre": other_centre.pk})
+    assert [p.code for p in here] == [person_a.code]
+    assert [p.code for p in there.context["people"]] == [elsewhere.code]
+    assert here[0].current_centre == centre
+
+
+def test_an_empty_identity_form_keeps_no_empty_identity(visitor_a, org_a, centre):
+    person = new_person(visitor_a, org_a, centre, name=None)
+    assert services.save_identity(visitor_a, person, {"surname": ""}, "/test") is None
+    assert not Identity.objects.filter(person=person).exists()
