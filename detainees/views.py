@@ -116,6 +116,8 @@ class PersonList(PermissionRequiredMixin, TemplateView):
             "statuses": Person.Status.choices,
             "centre": centre,
             "centres": Centre.objects.filter(active=True).values_list("pk", "name"),
+            # Coming from a visit's page: each row offers to record the meeting.
+            "visit": _uuid(query.get("visit")),
             "may_create": bool(permissions.organisations_of(user, {permissions.Role.VISITOR})),
         }
 

@@ -484,3 +484,18 @@ def test_an_empty_identity_form_keeps_no_empty_identity(visitor_a, org_a, centre
     person = new_person(visitor_a, org_a, centre, name=None)
     assert services.save_identity(visitor_a, person, {"surname": ""}, "/test") is None
     assert not Identity.objects.filter(person=person).exists()
+
+
+def test_from_a_visit_a_known_person_is_found_and_the_meeting_recorded(
+    client, visitor_a, person_a, visit_a
+):
+    sign_in(client, visitor_a)
+    visit_page = client.get(reverse("visits:visit-update", kwargs={"code": visit_a.code}))
+    assert f"?visit={visit_a.code}" in visit_page.content.decode()
+    listing = client.get(reverse("detainees:person-list"), {"visit": str(visit_a.code)})
+    record = f"{url('accompaniment-create', person_a)}?visit={visit_a.code}"
+    assert record in listing.content.decode()
+    form = client.get(record)
+    assert form.context["form"].initial["visit"] == visit_a.pk
+    assert client.post(record, {"visit": visit_a.pk}).status_code == 302
+    assert person_a.accompaniments.get().visit == visit_a
