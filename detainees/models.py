@@ -154,7 +154,7 @@ class Person(models.Model):
         "accounts.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
-        related_name="people",
+        related_name="case_files",
     )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_year = models.PositiveSmallIntegerField(

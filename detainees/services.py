@@ -1,11 +1,15 @@
 """What crosses records in the case files. Views, tasks and commands call these; the
 access rules themselves are asked of move.accounts.permissions."""
 
+import json
 from datetime import date
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -104,14 +108,41 @@ def visit_panel(request, visit):
 
 
 def known_names(organisation) -> list[str]:
-    """The names in an organisation's identities, for the PII scanner's deny-list."""
-    names = []
-    for identity in Identity.objects.filter(person__organisation=organisation).only(
-        "surname", "given_names"
-    ):
-        if identity.full_name():
-            names.append(identity.full_name())
+    """The names in an organisation's identities, for the PII scanner's deny-list. The
+    scanner runs on every autosave: the list is kept in the cache, encrypted (a cache is
+    no place for names in clear), and rebuilt whenever an identity changes."""
+    token = cache.get(_names_key(organisation.pk))
+    if token is not None:
+        try:
+            return json.loads(crypto.decrypt(token))
+        except crypto.UnreadableData:
+            pass  # written with a key since retired: rebuild it
+    return _cache_known_names(organisation.pk)
+
+
+def _names_key(organisation_id) -> str:
+    return f"detainees:known-names:{organisation_id}"
+
+
+def _cache_known_names(organisation_id) -> list[str]:
+    identities = Identity.objects.filter(person__organisation_id=organisation_id)
+    names = sorted(
+        {identity.full_name() for identity in identities.only("surname", "given_names")} - {""}
+    )
+    cache.set(_names_key(organisation_id), crypto.encrypt(json.dumps(names)), timeout=None)
     return names
+
+
+@receiver([post_save, post_delete], sender=Identity)
+def _identity_changed(sender, instance, **kwargs):
+    organisation = Person.objects.filter(pk=instance.person_id).values_list(
+        "organisation_id", flat=True
+    )
+    for organisation_id in organisation:
+        # Forgotten now, rebuilt once the change is committed (not before: a rollback
+        # would leave names that were never saved).
+        cache.delete(_names_key(organisation_id))
+        transaction.on_commit(lambda pk=organisation_id: _cache_known_names(pk))
 
 
 # --- Identities --------------------------------------------------------------------------

@@ -53,10 +53,12 @@ class AccessLogEntry(models.Model):
         RETENTION = "retention", _("Erased by the retention rules")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # PROTECT: an account that read personal data is switched off, never deleted, so
+    # that the log keeps who it was (the database refuses to rewrite the log anyway).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("who"),
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

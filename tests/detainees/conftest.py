@@ -52,7 +52,9 @@ def person_a(visitor_a, org_a, centre):
 
 
 def spell(person, centre, start, end=None, **fields):
-    return DetentionSpell.objects.create(person=person, centre=centre, start=start, end=end, **fields)
+    return DetentionSpell.objects.create(
+        person=person, centre=centre, start=start, end=end, **fields
+    )
 
 
 __all__ = ["Centre", "spell"]

@@ -499,3 +499,22 @@ def test_from_a_visit_a_known_person_is_found_and_the_meeting_recorded(
     assert form.context["form"].initial["visit"] == visit_a.pk
     assert client.post(record, {"visit": visit_a.pk}).status_code == 302
     assert person_a.accompaniments.get().visit == visit_a
+
+
+def test_the_names_the_scanner_looks_for_are_cached_encrypted_and_follow_the_identities(
+    visitor_a, org_a, person_a, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from move.privacy.registry import known_names
+
+    assert known_names(org_a) == ["Amina Benali"]
+    with django_assert_num_queries(0):
+        assert known_names(org_a) == ["Amina Benali"]
+    assert "Benali" not in cache.get(services._names_key(org_a.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_identity(visitor_a, person_a, {"surname": "Idrissi"}, "/test")
+    with django_assert_num_queries(0):  # rebuilt when the change was committed
+        assert known_names(org_a) == ["Amina Idrissi"]
+    Identity.objects.filter(person=person_a).delete()
+    assert known_names(org_a) == []

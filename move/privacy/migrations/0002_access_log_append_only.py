@@ -21,12 +21,12 @@ DROP FUNCTION IF EXISTS privacy_access_log_append_only();
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FUNCTION)
+        schema_editor.execute(FUNCTION, params=None)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(REVERSE)
+        schema_editor.execute(REVERSE, params=None)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,141 @@
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from move.accounts.mixins import PermissionRequiredMixin
+from move.privacy import access
+from move.privacy.models import AccessLogEntry, Job
+
+# What each kind of job is called on its page; apps that start jobs add theirs.
+JOB_KINDS: dict[str, str] = {}
+
+
+def register_job_kind(kind: str, label) -> None:
+    JOB_KINDS[kind] = label
+
+
+class AccessLogFilterForm(forms.Form):
+    person = forms.CharField(label=gettext_lazy("Person (code)"), required=False, max_length=40)
+    user = forms.CharField(
+        label=gettext_lazy("Who (e-mail address or number)"), required=False, max_length=254
+    )
+    date_from = forms.DateField(
+        label=gettext_lazy("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return data
+
+    def apply(self, entries):
+        """The entries matching the valid filters (an invalid one is left out)."""
+        data = self.cleaned_data if self.is_bound else {}
+        if person := (data.get("person") or "").strip():
+            # Codes are upper case: "p-2026-0042" finds P-2026-0042, along the index.
+            entries = entries.filter(subject__in={person, person.upper()})
+        if who := (data.get("user") or "").strip():
+            if who.isdigit():
+                entries = entries.filter(user_id=int(who)) if len(who) < 19 else entries.none()
+            else:
+                entries = entries.filter(user_label__icontains=who)
+        # Whole days in the local time zone, as bounds on the indexed timestamp.
+        if start := data.get("date_from"):
+            entries = entries.filter(at__gte=_midnight(start))
+        if end := data.get("date_to"):
+            entries = entries.filter(at__lt=_midnight(end + timedelta(days=1)))
+        return entries
+
+
+def _midnight(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class AccessLogList(PermissionRequiredMixin, ListView):
+    """Who read or handled whose personal data: coordinators only, newest first."""
+
+    permission = "privacy.view_access_log"
+    template_name = "privacy/accesslog_list.html"
+    context_object_name = "entries"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.form = AccessLogFilterForm(self.request.GET or None)
+        if self.form.is_bound and not self.form.is_valid():
+            messages.error(self.request, _("Some filters could not be read; they are left out."))
+        entries = AccessLogEntry.objects.visible_to(self.request.user)
+        return self.form.apply(entries).order_by("-at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(**kwargs) | {
+            "form": self.form,
+            "filters": query.urlencode(),
+        }
+
+
+class OwnJobMixin(LoginRequiredMixin):
+    """A job and its file are its requester's alone: anyone else gets 404."""
+
+    def get_job(self) -> Job:
+        return get_object_or_404(
+            Job.objects.visible_to(self.request.user), code=self.kwargs["code"]
+        )
+
+
+class JobDetail(OwnJobMixin, DetailView):
+    """A job's status and progress; the page polls its own status part until done."""
+
+    context_object_name = "job"
+
+    def get_object(self, queryset=None):
+        return self.get_job()
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["privacy/job_status.html"]
+        return ["privacy/job_detail.html"]
+
+    def get_context_data(self, **kwargs):
+        job = self.object
+        return super().get_context_data(**kwargs) | {"kind": JOB_KINDS.get(job.kind, job.kind)}
+
+
+class JobDownload(OwnJobMixin, View):
+    def get(self, request, code):
+        job = self.get_job()
+        if job.status != Job.Status.READY or not job.file:
+            raise Http404
+        path = job_path(job)
+        if path is None or not path.is_file():
+            raise Http404
+        access.record(request.user, AccessLogEntry.Action.DOWNLOAD, job.subject, request.path)
+        return FileResponse(path.open("rb"), as_attachment=True, filename=job.filename or path.name)
+
+
+def job_path(job: Job) -> Path | None:
+    """The job's file inside the private folder (never outside it)."""
+    root = (Path(settings.MEDIA_ROOT) / "private").resolve()
+    path = (root / job.file).resolve()
+    return path if path.is_relative_to(root) else None
