@@ -15,6 +15,7 @@ class DetaineesConfig(AppConfig):
         from move.accounts import navigation
         from move.accounts.demo import register_seeder
         from move.privacy.registry import register_known_names
+        from move.privacy.views import register_job_kind
         from visits import panels
 
         # The history of case files; identities are kept out (encrypted, and each of
@@ -23,6 +24,7 @@ class DetaineesConfig(AppConfig):
         auditlog.register(DetentionSpell)
         register_known_names(services.known_names)
         retention.register()
+        register_job_kind("subject_access", _("Export of everything held on a person"))
         register_seeder(seed_people)
         navigation.register("detainees:person-list", _("People"), "detainees.view_person", 25)
         panels.register_visit_panel("detainees/visit_people.html", services.visit_panel)

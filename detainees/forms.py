@@ -29,7 +29,10 @@ OUTCOMES_OF_RELEASE = [
 
 class PersonForm(VersionedModelForm):
     languages = forms.MultipleChoiceField(
-        label=_("Languages spoken"), choices=LANGUAGES, required=False
+        label=_("Languages spoken"),
+        choices=LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     vulnerabilities = forms.MultipleChoiceField(
         label=_("Vulnerabilities"),
@@ -56,7 +59,6 @@ class PersonForm(VersionedModelForm):
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["languages"].widget.attrs["size"] = 6
         owner = [self.instance.organisation_id] if self.instance.pk else list(organisations)
         self.fields["family"].queryset = Family.objects.filter(organisation__in=owner)
         self.fields["birth_year"].widget.attrs.update({"inputmode": "numeric"})

@@ -142,9 +142,7 @@ class PersonCreate(PermissionRequiredMixin, View):
 
     def get(self, request):
         visit = self.visit()
-        initial = {"since": timezone.localdate()}
-        if visit:
-            initial |= {"centre": visit.centre_id, "since": visit.date}
+        initial = {"centre": visit.centre_id, "since": visit.date} if visit else {}
         form = NewPersonForm(user=request.user, initial=initial)
         return self.render(form, visit)
 

@@ -162,6 +162,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "move.accounts.tasks.clear_expired_sessions",
         "schedule": 24 * 60 * 60,
     },
+    "apply-retention": {
+        "task": "move.privacy.tasks.apply_retention",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -313,3 +317,9 @@ MOVE_DEMO_PASSWORD = env_secret("MOVE_DEMO_PASSWORD", "demo-move-2026")
 # History of submitted reports (django-auditlog): who and what, not where from.
 AUDITLOG_DISABLE_REMOTE_ADDR = True
 AUDITLOG_STORE_JSON_CHANGES = True
+
+# Retention (DESIGN.md §4, detainees/retention.py): identities are erased this many months
+# after the person's last detention ended; case files of people gone this many years are
+# reduced to what the yearly figures count.
+MOVE_RETENTION_IDENTITY_MONTHS = env_int("MOVE_RETENTION_IDENTITY_MONTHS", 12, minimum=1)
+MOVE_RETENTION_CASE_FILE_YEARS = env_int("MOVE_RETENTION_CASE_FILE_YEARS", 5, minimum=1)

@@ -6,3 +6,6 @@ class PrivacyConfig(AppConfig):
     name = "move.privacy"
     label = "privacy"
     verbose_name = _("Privacy")
+
+    def ready(self):
+        from move.privacy import checks  # noqa: F401  (the encryption-key check)

@@ -26,7 +26,7 @@ NOT_INHERITED = {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJAN
 PRODUCTION = {
     "MOVE_DEBUG": "false",
     "MOVE_SECRET_KEY": "production-like-secret-key-" + "k7Qz9" * 10,
-    "MOVE_ENCRYPTION_KEY": "production-like-encryption-key",
+    "MOVE_ENCRYPTION_KEY": "production-like-encryption-key-of-forty-chars",
     "MOVE_ALLOWED_HOSTS": "move.example.org",
     "DATABASE_URL": "",
     "REDIS_URL": "",
