@@ -47,11 +47,13 @@ test: lint compilemessages
 	$(DEPLOY_ENV) $(VENV)/python manage.py check --deploy --fail-level WARNING
 	$(VENV)/pytest $(PYTEST_ARGS)
 
-# The report list at 100,000 reports on PostgreSQL (DATABASE_URL), rolled back after.
+# The report list at 100,000 reports and the case files at 1,000,000 accompaniments on
+# PostgreSQL (DATABASE_URL), each rolled back after.
 bench: venv
 	@test -n "$$DATABASE_URL" || { echo "bench needs DATABASE_URL (PostgreSQL)"; exit 2; }
 	MOVE_DEBUG=true MOVE_REQUIRE_MFA=false $(VENV)/python manage.py migrate --no-input -v 0
 	MOVE_DEBUG=true MOVE_REQUIRE_MFA=false $(VENV)/python manage.py bench_reports --reports 100000
+	MOVE_DEBUG=true MOVE_REQUIRE_MFA=false $(VENV)/python manage.py bench_people --accompaniments 1000000
 
 # Regenerates the fr and nl catalogues from the code (needs GNU gettext's xgettext).
 messages: venv

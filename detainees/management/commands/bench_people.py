@@ -1,0 +1,385 @@
+"""Measure the case files at scale: `manage.py bench_people --accompaniments 1000000`.
+
+Builds, inside a transaction, people owned by three organisations with five meetings
+each over ten years of visits (INSERT ... SELECT generate_series: a million rows in
+seconds, PostgreSQL only), one person met fifty times, a few case files shared between
+organisations; then measures the person list (plain, filtered, searched, a later page)
+and the detail page of the person met fifty times, as a visitor of one organisation and
+as a coordinator (median over several requests, CPU time, SQL queries), and rolls
+everything back: nothing stays in the database. With -v 2 it also shows the plan
+PostgreSQL chose for each list query."""
+
+import statistics
+import time
+from datetime import date, timedelta
+
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.core.signals import request_started
+from django.db import connection, reset_queries, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from detainees import services
+from detainees.models import (
+    Accompaniment,
+    DetentionSpell,
+    Identity,
+    Person,
+    PersonGroupObjectPermission,
+)
+from move.accounts.models import Membership, Organisation, User
+from move.accounts.permissions import Role
+from move.centres.models import Centre
+from visits.models import Theme, Visit
+
+# Visits over ten years; each person is met PER_PERSON times, at visits of their
+# organisation; one person in SHARE_EVERY of the second organisation is shared with the
+# first; one person in DETAINED_EVERY is still held.
+FIRST_DAY, DAYS = date(2016, 1, 4), 3650
+SPREAD = {"first": FIRST_DAY, "days": DAYS}
+PER_PERSON, MEETINGS_PER_VISIT = 5, 50
+SHARE_EVERY, DETAINED_EVERY = 150, 10
+HEAVY_MEETINGS = 50
+STATUSES = ["detained"] + ["released"] * 4 + ["removed"] * 4 + ["transferred_abroad"]
+NATIONALITIES = ["MA", "DZ", "AL", "RO", "GE", "GN", "CM", "CD", "AF", "ER", "BR", "TN"]
+
+Through = Visit.visitors.through
+Topics = Accompaniment.topics.through
+# The tables the benchmark fills (and vacuums once its rows are rolled back).
+BUILT = [Visit, Through, Person, Identity, DetentionSpell, Accompaniment, Topics]
+BUILT += [PersonGroupObjectPermission]
+
+
+class Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "Time the person list and detail with many meetings (everything is rolled back)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--accompaniments", type=int, default=1_000_000)
+        parser.add_argument("--runs", type=int, default=20)
+
+    def handle(self, *args, accompaniments, runs, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "bench_people builds its rows with PostgreSQL's generate_series: set "
+                "DATABASE_URL to a PostgreSQL database (SQLite is not supported)."
+            )
+        if accompaniments < PER_PERSON * 3 * MEETINGS_PER_VISIT:
+            raise CommandError(f"--accompaniments must be at least {PER_PERSON * 150}.")
+        if "testserver" not in settings.ALLOWED_HOSTS:
+            settings.ALLOWED_HOSTS.append("testserver")
+        self.verbosity = options["verbosity"]
+        try:
+            with transaction.atomic():
+                cases = self.build(accompaniments)
+                self.stdout.write(
+                    f"{'who':12} {'page':22} {'p50':>8} {'CPU':>9} {'max':>9} queries {'SQL':>8}"
+                )
+                for case in cases:
+                    self.measure(*case, runs)
+                raise Rollback
+        except Rollback:
+            self.stdout.write("Rolled back: the database is as it was.")
+        if not connection.in_atomic_block:
+            # The rolled-back rows stay in the tables as dead ones until a vacuum; left
+            # there, they slow the next runs' query planning.
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM {', '.join(model._meta.db_table for model in BUILT)}")
+
+    # Building -----------------------------------------------------------------------------
+
+    def build(self, count):
+        started = time.perf_counter()
+        people = count // PER_PERSON
+        # Enough visits of each organisation for the person met HEAVY_MEETINGS times.
+        visits = max(count // MEETINGS_PER_VISIT // 3 * 3, HEAVY_MEETINGS * 3)
+        organisations, visitors, coordinator = self.organisations()
+        centres = [centre.pk for centre in self.centres()]
+        themes = list(Theme.objects.values_list("pk", flat=True)) or [
+            Theme.objects.create(code=f"bench-{n}", name_fr="B", name_nl="B").pk for n in range(8)
+        ]
+        with connection.cursor() as cursor:
+            self.cursor = cursor
+            self.insert_visits(visits, centres, [user.pk for user in visitors])
+            self.insert_people(people, [org.pk for org in organisations], visitors, centres)
+            self.insert_meetings(people, visits, visitors, themes)
+            self.share(organisations)
+        heavy = self.heavy_person(organisations[0], visitors[0], centres, themes)
+        with connection.cursor() as cursor:
+            # Production has its statistics (autovacuum); rolled back with the rest.
+            cursor.execute("ANALYZE")
+        made = Accompaniment.objects.filter(person__organisation__in=organisations).count()
+        self.stdout.write(
+            f"Built {people + 1} people, {made} accompaniments over {visits} visits "
+            f"in {time.perf_counter() - started:.1f} s."
+        )
+        return self.cases(visitors[0], coordinator, heavy, centres[0])
+
+    def cases(self, visitor, coordinator, heavy, centre):
+        listed = reverse("detainees:person-list")
+        detail = reverse("detainees:person-detail", kwargs={"key": heavy.key})
+        middle = Person.objects.filter(code__startswith="B-").order_by("pk")
+        middle = middle.values_list("pk", flat=True)[middle.count() // 2]
+        cases = []
+        for label, user in (("visitor", visitor), ("coordinator", coordinator)):
+            cases += [
+                (label, "list", user, listed, {}),
+                (label, "list, still held", user, listed, {"status": "detained"}),
+                (label, "list, held in a centre", user, listed, {"centre": centre}),
+                (label, "list, code search", user, listed, {"code": "0042"}),
+                (label, "list, a later page", user, listed, {"after": middle}),
+                (label, f"detail, {HEAVY_MEETINGS} meetings", user, detail, {}),
+            ]
+        return cases
+
+    def organisations(self):
+        coalition = Organisation.objects.create(
+            short_name="bench-move", kind="coalition", name_fr="Bench", name_nl="Bench"
+        )
+        organisations, visitors = [], []
+        for letter in "abc":
+            organisation = Organisation.objects.create(
+                short_name=f"bench-{letter}",
+                kind="founding_member",
+                name_fr=f"Bench {letter}",
+                name_nl=f"Bench {letter}",
+            )
+            visitor = User.objects.create_user(f"bench.visitor.{letter}@example.invalid")
+            Membership.objects.create(user=visitor, organisation=organisation, role=Role.VISITOR)
+            visitor.groups.add(organisation.group)
+            organisations.append(organisation)
+            visitors.append(visitor)
+        coordinator = User.objects.create_user("bench.coordinator@example.invalid")
+        Membership.objects.create(user=coordinator, organisation=coalition, role=Role.COORDINATOR)
+        # As in real life, both have a second factor (else: sent to set one up).
+        for user in (visitors[0], coordinator):
+            TOTP.activate(user, generate_totp_secret())
+        return organisations, visitors, coordinator
+
+    def centres(self):
+        return list(Centre.objects.filter(kind=Centre.Kind.ADULT_CENTRE).order_by("code")) or [
+            Centre.objects.create(
+                code=f"bench-{n}", name_fr="B", name_nl="B", kind="adult_centre", town="B"
+            )
+            for n in range(6)
+        ]
+
+    def insert_visits(self, count, centres, visitors):
+        """Visit n is made by the visitor of organisation n % 3 (bench_visits maps n to
+        the visit's id)."""
+        self.cursor.execute(
+            "CREATE TEMPORARY TABLE bench_visits (n integer PRIMARY KEY, id bigint) ON COMMIT DROP"
+        )
+        self.cursor.execute(
+            f"""
+            WITH made AS (
+                INSERT INTO {Visit._meta.db_table} (code, centre_id, date, status, version)
+                SELECT gen_random_uuid(), (%(centres)s::bigint[])[1 + i %% %(nc)s],
+                       %(first)s::date + (i::bigint * %(days)s / %(count)s)::integer, 'done', 1
+                FROM generate_series(0, %(count)s - 1) AS i
+                RETURNING id
+            )
+            INSERT INTO bench_visits SELECT row_number() OVER (ORDER BY id) - 1, id FROM made
+            """,
+            {"centres": centres, "nc": len(centres), "count": count, **SPREAD},
+        )
+        self.cursor.execute(
+            f"""
+            INSERT INTO {Through._meta.db_table} (visit_id, user_id)
+            SELECT id, (%(visitors)s::bigint[])[1 + n %% 3] FROM bench_visits
+            """,
+            {"visitors": visitors},
+        )
+
+    def insert_people(self, count, organisations, visitors, centres):
+        """Person n belongs to organisation n % 3; one in ten is still held."""
+        self.cursor.execute(
+            "CREATE TEMPORARY TABLE bench_people (n integer PRIMARY KEY, id bigint) ON COMMIT DROP"
+        )
+        self.cursor.execute(
+            f"""
+            WITH made AS (
+                INSERT INTO {Person._meta.db_table} (
+                    code, key, organisation_id, sex, birth_year, nationality, languages,
+                    vulnerabilities, cannot_be_removed, legal_basis, status, notes,
+                    created_at, updated_at, created_by_id, version)
+                SELECT 'B-' || lpad(i::text, 8, '0'), gen_random_uuid(),
+                       (%(organisations)s::bigint[])[1 + i %% 3],
+                       CASE WHEN i %% 10 = 0 THEN 'f' ELSE 'm' END, 1960 + i %% 45,
+                       (%(nationalities)s::text[])[1 + i %% %(nn)s], '["fr", "ar"]',
+                       CASE WHEN i %% 7 = 0 THEN '["medical"]' ELSE '[]' END::jsonb, false,
+                       'legitimate_interest', (%(statuses)s::text[])[1 + i %% 10], '',
+                       now() - make_interval(mins => %(count)s - i),
+                       now() - make_interval(mins => %(count)s - i),
+                       (%(visitors)s::bigint[])[1 + i %% 3], 1
+                FROM generate_series(0, %(count)s - 1) AS i
+                RETURNING id
+            )
+            INSERT INTO bench_people SELECT row_number() OVER (ORDER BY id) - 1, id FROM made
+            """,
+            {
+                "organisations": organisations,
+                "nationalities": NATIONALITIES,
+                "nn": len(NATIONALITIES),
+                "statuses": STATUSES,
+                "visitors": [user.pk for user in visitors],
+                "count": count,
+            },
+        )
+        self.cursor.execute(
+            f"""
+            INSERT INTO {DetentionSpell._meta.db_table}
+                (person_id, centre_id, start, "end", ground, new_order, outcome, key)
+            SELECT id, (%(centres)s::bigint[])[1 + n %% %(nc)s], start,
+                   CASE WHEN n %% 10 = 0 THEN NULL ELSE start + 90 END,
+                   'irregular_stay', true,
+                   CASE n %% 10 WHEN 0 THEN '' WHEN 9 THEN 'transferred_abroad'
+                        ELSE (CASE WHEN n %% 10 < 5 THEN 'released' ELSE 'removed' END) END,
+                   gen_random_uuid()
+            FROM (SELECT n, id, %(first)s::date + (n::bigint * %(days)s / %(count)s)::integer
+                      AS start FROM bench_people) AS people
+            """,
+            {"centres": centres, "nc": len(centres), "count": count, **SPREAD},
+        )
+
+    def insert_meetings(self, people, visits, visitors, themes):
+        """Person n meets their organisation's visitor at PER_PERSON distinct visits made
+        by that organisation (visit numbers ≡ n mod 3), with one topic each."""
+        third = visits // 3
+        self.cursor.execute(
+            f"""
+            INSERT INTO {Accompaniment._meta.db_table}
+                (person_id, visit_id, met_by_id, actions, next_step, created_at, key)
+            SELECT p.id, v.id, (%(visitors)s::bigint[])[1 + p.n %% 3],
+                   'Expliqué la procédure de recours.', '',
+                   (%(first)s::date + (v.n::bigint * %(days)s / %(visits)s)::integer)
+                       + interval '18 hours',
+                   gen_random_uuid()
+            FROM bench_people AS p
+            CROSS JOIN generate_series(0, %(per)s - 1) AS k
+            JOIN bench_visits AS v
+              ON v.n = ((p.n / 3 * %(per)s + k) %% %(third)s) * 3 + p.n %% 3
+            """,
+            {
+                "visitors": [user.pk for user in visitors],
+                "visits": visits,
+                "per": PER_PERSON,
+                "third": third,
+                **SPREAD,
+            },
+        )
+        self.cursor.execute(
+            f"""
+            INSERT INTO {Topics._meta.db_table} (accompaniment_id, theme_id)
+            SELECT a.id, (%(themes)s::bigint[])[1 + a.id %% %(nt)s]
+            FROM {Accompaniment._meta.db_table} AS a JOIN bench_people AS p ON p.id = a.person_id
+            """,
+            {"themes": themes, "nt": len(themes)},
+        )
+
+    def share(self, organisations):
+        """One case file in SHARE_EVERY of the second organisation is shared with the first
+        (what services.share_person stores)."""
+        permission = Permission.objects.get(
+            codename="view_person", content_type__app_label="detainees"
+        )
+        self.cursor.execute(
+            f"""
+            INSERT INTO {PersonGroupObjectPermission._meta.db_table}
+                (content_object_id, group_id, permission_id)
+            SELECT id, %(group)s, %(permission)s FROM bench_people
+            WHERE n %% %(every)s = 1
+            """,
+            {"group": organisations[0].group_id, "permission": permission.pk, "every": SHARE_EVERY},
+        )
+
+    def heavy_person(self, organisation, visitor, centres, themes):
+        """A person of the first organisation met HEAVY_MEETINGS times over three spells,
+        with an identity: the detail page at its heaviest."""
+        person = Person.objects.create(
+            code="B-HEAVY",
+            organisation=organisation,
+            created_by=visitor,
+            sex="m",
+            birth_year=1990,
+            nationality="MA",
+            languages=["ar", "fr"],
+            vulnerabilities=["medical"],
+        )
+        services._write_identity(
+            person, Identity(person=person), {"given_names": "Bench", "surname": "Heavy"}
+        )
+        ours = Visit.objects.filter(visitors=visitor).order_by("-date")[:HEAVY_MEETINGS]
+        ours = list(ours.values_list("pk", "date", "centre_id"))
+        start, end = ours[-1][1] - timedelta(days=3), ours[0][1]
+        middle = start + (end - start) / 2
+        DetentionSpell.objects.bulk_create(
+            [
+                DetentionSpell(person=person, centre_id=centres[0], start=start, end=middle),
+                DetentionSpell(person=person, centre_id=centres[1], start=middle, end=end),
+                DetentionSpell(person=person, centre_id=centres[2], start=end, new_order=False),
+            ]
+        )
+        made = Accompaniment.objects.bulk_create(
+            Accompaniment(person=person, visit_id=pk, met_by=visitor, actions="Bench.")
+            for pk, _day, _centre in ours
+        )
+        Topics.objects.bulk_create(
+            Topics(accompaniment_id=meeting.pk, theme_id=theme)
+            for meeting in made
+            for theme in themes[:2]
+        )
+        return person
+
+    # Measuring ----------------------------------------------------------------------------
+
+    def measure(self, label, what, user, url, query, runs):
+        client = Client()
+        client.force_login(user)
+        client.get(url, query)  # warm
+        timings, cpu = [], []
+        for _run in range(runs):
+            began, began_cpu = time.perf_counter(), time.process_time()
+            response = client.get(url, query)
+            timings.append((time.perf_counter() - began) * 1000)
+            cpu.append((time.process_time() - began_cpu) * 1000)
+            if response.status_code != 200:
+                raise CommandError(f"{label} {what}: HTTP {response.status_code}")
+        request_started.disconnect(reset_queries)  # or each request empties the log
+        connection.queries_log.clear()
+        try:
+            with CaptureQueriesContext(connection) as captured:
+                client.get(url, query)
+            queries = list(captured.captured_queries)
+        finally:
+            request_started.connect(reset_queries)
+        # The CPU time is this process's alone (the database works in its own): next to
+        # the time on the clock, it tells a slow page from a busy machine. SQL is the time
+        # of the page's queries seen from here, in one request.
+        sql = sum(float(query["time"]) for query in queries) * 1000
+        self.stdout.write(
+            f"{label:12} {what:22} {statistics.median(timings):5.1f} ms "
+            f"{statistics.median(cpu):6.1f} ms {max(timings):6.1f} ms {len(queries):5} "
+            f"{sql:6.1f} ms"
+        )
+        if self.verbosity > 1:
+            self.explain(queries)
+
+    def explain(self, queries):
+        """The plan of the page's main query: the list's (LIMIT 51) or the meetings'."""
+        table = Accompaniment._meta.db_table
+        main = [q["sql"] for q in queries if "LIMIT 51" in q["sql"]] or [
+            q["sql"] for q in queries if f'FROM "{table}"' in q["sql"]
+        ]
+        if main:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN ANALYZE " + main[0])
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            self.stdout.write(f"{main[0]}\n{plan}\n")
