@@ -11,6 +11,7 @@ two (a French report quotes a "DVZ-nummer", a Dutch one an "n° SP").
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -327,12 +328,27 @@ _SURNAME_PARTICLES = frozenset({
 
 
 def _known_names(text: str, known_names: Iterable[str]) -> Iterator[Finding]:
+    regex = _names_regex(tuple(sorted(set(known_names))))
+    if regex is None:
+        return
     folded, origin = _fold_with_origin(text)
-    for variant in _name_variants(known_names):
-        for match in _variant_regex(variant).finditer(folded):
-            start = origin[match.start()]
-            end = _past_combining_marks(text, origin[match.end() - 1] + 1)
-            yield _finding(KNOWN_NAME, text, start, end)
+    for match in regex.finditer(folded):
+        start = origin[match.start()]
+        end = _past_combining_marks(text, origin[match.end() - 1] + 1)
+        yield _finding(KNOWN_NAME, text, start, end)
+
+
+@functools.lru_cache(maxsize=64)
+def _names_regex(known_names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for all the variants of all the names, longest first so that at each
+    place the longest variant wins; compiled once per set of names. An organisation
+    keeps hundreds of case files: one pattern per variant took 100 ms per text at 500
+    names (Python's own cache of compiled patterns holds 512)."""
+    variants = _name_variants(known_names)
+    if not variants:
+        return None
+    bodies = (r"[\s,\-]+".join(re.escape(token) for token in tokens) for tokens in variants)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(bodies)})(?!\w)")
 
 
 def _fold(text: str) -> str:
@@ -389,10 +405,3 @@ def _split_name(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ..
         if tokens[index] in _SURNAME_PARTICLES:
             return tokens[:index], tokens[index:]
     return tokens[:-1], tokens[-1:]
-
-
-def _variant_regex(tokens: tuple[str, ...]) -> re.Pattern[str]:
-    """Whole words only; the parts may be separated by spaces, a dash or a comma
-    ("El-Amrani", "Osei, Moussa")."""
-    body = r"[\s,\-]+".join(re.escape(token) for token in tokens)
-    return re.compile(rf"(?<!\w){body}(?!\w)")
