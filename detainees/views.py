@@ -1,6 +1,7 @@
 """Pages of the case files. Who may see or do what is asked of permissions.py; what
 crosses records is done by detainees/services.py."""
 
+import re
 import uuid
 
 from django.contrib import messages
@@ -45,6 +46,7 @@ from move.centres.models import Centre
 from visits.models import Theme, Visit
 
 PAGE_SIZE = 50
+FULL_CODE = re.compile(r"P-\d{4}-\d{4,}")
 
 
 def error_messages(error: ValidationError) -> dict:
@@ -67,7 +69,9 @@ class PersonList(PermissionRequiredMixin, TemplateView):
         user, query = self.request.user, self.request.GET
         people = Person.objects.visible_to(user)
         code = query.get("code", "").strip().upper()
-        if code:
+        if FULL_CODE.fullmatch(code):
+            people = people.filter(code=code)  # along the unique index
+        elif code:
             people = people.filter(code__contains=code)
         status = query.get("status", "")
         if status in Person.Status.values:
@@ -101,8 +105,7 @@ class PersonList(PermissionRequiredMixin, TemplateView):
         more = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
         centres = Centre.objects.in_bulk({row.centre_id for row in rows if row.centre_id})
-        for row in rows:
-            row.current_centre = centres.get(row.centre_id)
+        _label_rows(rows, centres)
         following = None
         if more:
             following = query.copy()
@@ -120,6 +123,19 @@ class PersonList(PermissionRequiredMixin, TemplateView):
             "visit": _uuid(query.get("visit")),
             "may_create": bool(permissions.organisations_of(user, {permissions.Role.VISITOR})),
         }
+
+
+def _label_rows(rows, centres) -> None:
+    """Each row's centre and labels, each label translated once per page."""
+    statuses, sexes = dict(Person.Status.choices), dict(Person.Sex.choices)
+    countries = {}
+    for row in rows:
+        row.current_centre = centres.get(row.centre_id)
+        row.status_label, row.sex_label = statuses[row.status], sexes[row.sex]
+        code = row.nationality.code
+        if code and code not in countries:
+            countries[code] = row.nationality.name
+        row.nationality_label = countries.get(code, "")
 
 
 class PersonCreate(PermissionRequiredMixin, View):
