@@ -208,14 +208,16 @@ def _check_spell(person, spell: DetentionSpell, new_person=False, exclude=None) 
         overlapping = overlapping.filter(start__lt=spell.end)
     clash = overlapping.select_related("centre").first()
     if clash:
-        raise ValidationError(
-            _("This spell overlaps the one in %(centre)s from %(start)s%(end)s.")
-            % {
-                "centre": clash.centre,
-                "start": clash.start.strftime("%d/%m/%Y"),
-                "end": clash.end.strftime(" to %d/%m/%Y") if clash.end else "",
-            }
-        )
+        values = {
+            "centre": clash.centre,
+            "start": clash.start.strftime("%d/%m/%Y"),
+            "end": clash.end.strftime("%d/%m/%Y") if clash.end else "",
+        }
+        if clash.end:
+            message = _("This spell overlaps the one in %(centre)s from %(start)s to %(end)s.")
+        else:
+            message = _("This spell overlaps the one in %(centre)s, ongoing since %(start)s.")
+        raise ValidationError(message % values)
 
 
 @transaction.atomic
