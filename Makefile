@@ -9,7 +9,7 @@ VENV := .venv/bin
 DEMO_ENV := MOVE_DEBUG=true MOVE_REQUIRE_MFA=false
 # Settings that production would have, to run `check --deploy` against.
 DEPLOY_ENV := env -u MOVE_TESTING -u DJANGO_ALLOW_ASYNC_UNSAFE MOVE_DEBUG=false MOVE_SECRET_KEY=deploy-check-$$(printf '%064d' 0 | tr 0 x)-key \
-	MOVE_ENCRYPTION_KEY=deploy-check-encryption-key MOVE_ALLOWED_HOSTS=move.example.org \
+	MOVE_ENCRYPTION_KEY=deploy-check-encryption-key-not-a-real-one-0123 MOVE_ALLOWED_HOSTS=move.example.org \
 	DATABASE_URL= REDIS_URL=
 
 .PHONY: demo test lint format messages compilemessages bench venv clean
