@@ -241,12 +241,15 @@ def test_a_database_error_is_raised_for_a_retry_and_the_job_waits(held, visitor_
 
 
 def test_the_export_of_an_erased_person_fails_with_a_reason(visitor_a):
-    job = Job.objects.create(owner=visitor_a, kind="subject_access", subject="P-1999-0001")
+    job = Job.objects.create(
+        owner=visitor_a, kind="subject_access", subject="P-1999-0001", language="nl"
+    )
     export.build_export(job)
 
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
-    assert job.last_error == "This case file no longer exists."
+    # Said in the requester's language, as the job page shows it.
+    assert job.last_error == "Dit dossier bestaat niet meer."
 
 
 def test_a_requester_who_lost_the_right_gets_no_export(held, visitor_b):
