@@ -311,7 +311,7 @@ class DetentionSpell(models.Model):
     class Meta:
         verbose_name = _("detention spell")
         verbose_name_plural = _("detention spells")
-        ordering = ["person", "start", "pk"]
+        ordering = ["start", "pk"]  # not by person: that would join the people to sort
         indexes = [models.Index(fields=["centre", "start"])]
         constraints = [
             models.CheckConstraint(

@@ -83,7 +83,10 @@ class PersonList(PermissionRequiredMixin, TemplateView):
         after = query.get("after", "")
         if after.isdigit():
             people = people.filter(pk__lt=int(after))
-        current = DetentionSpell.objects.filter(person=OuterRef("pk"), end__isnull=True)
+        # Ordered here: the default ordering (by person) joined the people again.
+        current = DetentionSpell.objects.filter(person=OuterRef("pk"), end__isnull=True).order_by(
+            "-start"
+        )
         last_met = Accompaniment.objects.filter(person=OuterRef("pk")).order_by("-created_at")
         rows = list(
             people.select_related("organisation")
