@@ -24,7 +24,9 @@ class DetaineesConfig(AppConfig):
         auditlog.register(DetentionSpell)
         register_known_names(services.known_names)
         retention.register()
-        register_job_kind("subject_access", _("Export of everything held on a person"))
+        register_job_kind(
+            "subject_access", _("Export of everything held on a person"), services.may_take_export
+        )
         register_seeder(seed_people)
         navigation.register("detainees:person-list", _("People"), "detainees.view_person", 25)
         panels.register_visit_panel("detainees/visit_people.html", services.visit_panel)

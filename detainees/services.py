@@ -145,6 +145,13 @@ def _identity_changed(sender, instance, **kwargs):
         transaction.on_commit(lambda pk=organisation_id: _cache_known_names(pk))
 
 
+def may_take_export(user, job) -> bool:
+    """Whether the requester of a subject-access export may still download it: only
+    while they keep the case file (an export holds the identity)."""
+    person = Person.objects.filter(code=job.subject).first()
+    return person is not None and permissions.may_change_person(user, person)
+
+
 # --- Identities --------------------------------------------------------------------------
 
 

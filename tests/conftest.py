@@ -132,6 +132,20 @@ def sign_in(client, user):
     return client
 
 
+def close_download(response):
+    """A file download holds its file open until the response is closed. Closing it
+    sends `request_finished`, which would also close the test's database connection,
+    as the test client itself avoids."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def pytest_collection_modifyitems(items):
     """Browser tests run last. Playwright's sync API drives an event loop from greenlets;
     database connections opened by later tests in that state were left open and kept

@@ -18,7 +18,7 @@ from detainees.models import Family, Identity, Person, Referral
 from move.accounts.models import Invitation, Membership
 from move.accounts.permissions import Role
 from move.privacy.models import Job
-from tests.conftest import PERSONAS
+from tests.conftest import PERSONAS, close_download
 from tests.factories import CentreYearFactory, OrganisationFactory, UserFactory, member
 from visits.models import Theme, Visit, VisitReport
 
@@ -393,20 +393,6 @@ class World:
             "centres_centre": self.centre,
             "visits_theme": self.theme,
         }[model_name]
-
-
-def close_download(response):
-    """A file download holds its file open until the response is closed. Closing it
-    sends `request_finished`, which would also close the test's database connection,
-    as the test client itself avoids."""
-    from django.core.signals import request_finished
-    from django.db import close_old_connections
-
-    request_finished.disconnect(close_old_connections)
-    try:
-        response.close()
-    finally:
-        request_finished.connect(close_old_connections)
 
 
 @pytest.mark.parametrize("name", all_url_names())

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -17,12 +18,18 @@ from move.accounts.mixins import PermissionRequiredMixin
 from move.privacy import access
 from move.privacy.models import AccessLogEntry, Job
 
-# What each kind of job is called on its page; apps that start jobs add theirs.
+# What each kind of job is called on its page, and who may still take its file; apps
+# that start jobs add theirs.
 JOB_KINDS: dict[str, str] = {}
+_MAY_DOWNLOAD: dict[str, Callable] = {}
 
 
-def register_job_kind(kind: str, label) -> None:
+def register_job_kind(kind: str, label, may_download: Callable | None = None) -> None:
+    """`may_download(user, job)`: asked again at download time, so that someone who
+    lost the right to the data since the job ran (left the organisation) gets nothing."""
     JOB_KINDS[kind] = label
+    if may_download is not None:
+        _MAY_DOWNLOAD[kind] = may_download
 
 
 class AccessLogFilterForm(forms.Form):
@@ -126,6 +133,8 @@ class JobDownload(OwnJobMixin, View):
     def get(self, request, code):
         job = self.get_job()
         if job.status != Job.Status.READY or not job.file:
+            raise Http404
+        if not _MAY_DOWNLOAD.get(job.kind, lambda user, job: True)(request.user, job):
             raise Http404
         path = job_path(job)
         if path is None or not path.is_file():

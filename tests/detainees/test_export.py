@@ -423,3 +423,24 @@ def test_an_unknown_key_finds_nothing(client, visitor_a, person_a):
     sign_in(client, visitor_a)
     url = reverse("detainees:person-export", kwargs={"key": "00000000-0000-0000-0000-000000000000"})
     assert client.get(url).status_code == 404
+
+
+def test_someone_who_left_the_organisation_no_longer_downloads_an_export(
+    client, visitor_a, held, settings, tmp_path
+):
+    from django.urls import reverse
+
+    from move.accounts.models import Membership
+    from tests.conftest import close_download, sign_in
+
+    settings.MEDIA_ROOT = tmp_path
+    job = new_job(visitor_a, held)
+    export.build_export(job)
+    job.refresh_from_db()
+    download = reverse("privacy:job-download", kwargs={"code": job.code})
+    sign_in(client, visitor_a)
+    response = client.get(download)
+    assert response.status_code == 200
+    close_download(response)
+    Membership.objects.filter(user=visitor_a).delete()
+    assert client.get(download).status_code == 404
