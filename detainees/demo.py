@@ -576,7 +576,7 @@ class _Demo:
             person=person,
             surname=surname,
             given_names=given,
-            date_of_birth=born.strftime("%d/%m/%Y"),
+            date_of_birth=born.isoformat(),
             office_number=f"{number // 1_000_000}.{number // 1000 % 1000:03d}.{number % 1000:03d}",
             contacts=contacts,
         )

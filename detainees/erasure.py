@@ -8,25 +8,19 @@ and is itself the record that the erasure happened.
 """
 
 import logging
-from pathlib import Path
 
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, Q
 
 from detainees.models import Accompaniment, DetentionSpell, Family, Identity, Person, Referral
 from move.accounts import permissions
-from move.privacy import access
+from move.privacy import access, jobs
 from move.privacy.models import AccessLogEntry, Job
 
 logger = logging.getLogger(__name__)
-
-
-def private_root() -> Path:
-    return Path(settings.MEDIA_ROOT) / "private"
 
 
 def forget_history(model, pks) -> int:
@@ -42,23 +36,11 @@ def forget_history(model, pks) -> int:
 def forget_generated(code: str) -> int:
     """Delete the generated files about a person (whoever asked for them) and their
     job rows. Returns how many jobs were removed."""
-    jobs = list(Job.objects.filter(subject=code))
-    for job in jobs:
-        _delete_file(job.file)
-    Job.objects.filter(pk__in=[job.pk for job in jobs]).delete()
-    return len(jobs)
-
-
-def _delete_file(name: str) -> None:
-    if not name:
-        return
-    root = private_root().resolve()
-    path = (root / name).resolve()
-    if not path.is_relative_to(root):
-        # A job row pointing outside the private folder is a bug, not something to delete.
-        logger.error("Job file %r is outside %s: not deleted", name, root)
-        return
-    path.unlink(missing_ok=True)
+    made = list(Job.objects.filter(subject=code))
+    for job in made:
+        jobs.delete_file(job.file)
+    Job.objects.filter(pk__in=[job.pk for job in made]).delete()
+    return len(made)
 
 
 def erase_identity(person: Person) -> bool:

@@ -23,7 +23,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OUTCOMES_OF_RELEASE = [
     (value, label)
     for value, label in DetentionSpell.Outcome.choices
-    if value not in ("", DetentionSpell.Outcome.TRANSFERRED)
+    if value not in ("", DetentionSpell.Outcome.TRANSFERRED, DetentionSpell.Outcome.NEW_ORDER)
 ]
 
 
@@ -135,6 +135,8 @@ class NewPersonForm(PersonForm):
 
 
 class IdentityForm(forms.Form):
+    # The version the form was opened on (services.identity_stamp).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
     given_names = forms.CharField(label=_("Given names"), required=False, max_length=200)
     surname = forms.CharField(label=_("Surname"), required=False, max_length=200)
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
@@ -184,6 +186,14 @@ class SpellForm(forms.ModelForm):
 
 
 class TransferForm(forms.Form):
+    new_order = forms.BooleanField(
+        label=_("A new detention order was served"),
+        required=False,
+        help_text=_(
+            "E.g. after a refusal to board: the count of the legal maximum starts again. "
+            "The centre may stay the same."
+        ),
+    )
     centre = forms.ModelChoiceField(
         label=_("To the centre"), queryset=Centre.objects.filter(active=True)
     )
@@ -252,6 +262,7 @@ class ShareForm(forms.Form):
 
 
 class FamilyForm(forms.ModelForm):
+    organisation = forms.ModelChoiceField(label=_("Kept by"), queryset=Organisation.objects.none())
     children_ages = forms.CharField(
         label=_("Ages of the children"),
         required=False,
@@ -260,7 +271,16 @@ class FamilyForm(forms.ModelForm):
 
     class Meta:
         model = Family
-        fields = ["adults", "children_ages"]
+        fields = ["organisation", "adults", "children_ages"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = permissions.organisations_of(user, {Role.VISITOR})
+        field = self.fields["organisation"]
+        field.queryset = Organisation.objects.filter(pk__in=organisations)
+        if len(organisations) == 1:
+            field.initial = next(iter(organisations))
+            field.widget = forms.HiddenInput()
 
     def clean_children_ages(self):
         text = self.cleaned_data.get("children_ages") or ""

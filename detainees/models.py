@@ -10,7 +10,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -98,24 +98,46 @@ class Family(models.Model):
         return self.code
 
     def save(self, *args, **kwargs):
-        if not self.code:
-            self.code = next_code(Family, "F")
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            if not self.code:
+                self.code = next_code(Family, "F")
+            super().save(*args, **kwargs)
+
+
+class CodeSequence(models.Model):
+    """The last number given to the codes of one prefix and year. A code is never given
+    out again, even after an erasure: the access log and the reports quote it."""
+
+    prefix = models.CharField(max_length=2)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="one_sequence_per_year")
+        ]
+
+    def __str__(self):
+        return f"{self.prefix}-{self.year}: {self.last}"
 
 
 def next_code(model, prefix: str, year: int | None = None) -> str:
-    """The next code of the year (P-2026-0042): numbered per year. Two people created
-    at the same instant would collide on the unique code; services.create_person
-    retries then."""
+    """The next code of the year (P-2026-0042). The sequence row stays locked until the
+    caller's transaction ends, so two files created at once get different numbers."""
     year = year or current_year()
     start = f"{prefix}-{year}-"
-    last = (
-        model.objects.filter(code__startswith=start)
-        .order_by("-code")
-        .values_list("code", flat=True)
-        .first()
-    )
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    with transaction.atomic():
+        sequence = CodeSequence.objects.select_for_update().filter(prefix=prefix, year=year)
+        if not sequence.exists():
+            # The year's first code: after any code already there (the demo's).
+            used = model.objects.filter(code__startswith=start).values_list("code", flat=True)
+            last = max((int(code.rsplit("-", 1)[1]) for code in used), default=0)
+            with transaction.atomic():
+                CodeSequence.objects.get_or_create(
+                    prefix=prefix, year=year, defaults={"last": last}
+                )
+        sequence.update(last=models.F("last") + 1)
+        number = sequence.values_list("last", flat=True).get()
     return f"{start}{number:04d}"
 
 
@@ -282,6 +304,7 @@ class DetentionSpell(models.Model):
     class Outcome(models.TextChoices):
         ONGOING = "", _("Still detained")
         TRANSFERRED = "transferred", _("Transferred to another centre")
+        NEW_ORDER = "new_order", _("New detention order")
         RELEASED = "released", _("Released")
         REMOVED = "removed", _("Removed")
         TRANSFERRED_ABROAD = "transferred_abroad", _("Transferred abroad (Dublin)")

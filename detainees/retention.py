@@ -39,7 +39,9 @@ def left_by(people, cutoff: date):
         DetentionSpell.objects.filter(person=OuterRef("pk")).order_by("-end").values("end")[:1]
     )
     return (
+        # Someone recorded as detained keeps everything, with or without a spell.
         people.exclude(pk__in=ongoing)
+        .exclude(status=Person.Status.DETAINED)
         .annotate(left_on=Subquery(last_end))
         .filter(Q(left_on__lte=cutoff) | Q(left_on__isnull=True, created_at__date__lte=cutoff))
     )

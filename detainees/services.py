@@ -6,8 +6,8 @@ from datetime import date
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -22,13 +22,16 @@ from detainees.models import (
     next_code,
 )
 from move.accounts import permissions
+from move.accounts.forms import CONCURRENT_EDIT
 from move.accounts.permissions import Role
-from move.privacy import access, crypto
+from move.privacy import access, crypto, pii
 from move.privacy.models import AccessLogEntry
 
 IDENTITY_FIELDS = ("surname", "given_names", "date_of_birth", "office_number", "contacts", "notes")
 # An ended spell's outcome → the person's status.
 STATUS_AFTER = {
+    "transferred": Person.Status.DETAINED,
+    "new_order": Person.Status.DETAINED,
     "released": Person.Status.RELEASED,
     "removed": Person.Status.REMOVED,
     "transferred_abroad": Person.Status.TRANSFERRED_ABROAD,
@@ -63,29 +66,22 @@ def likely_duplicates(user, *, birth_year=None, nationality="", centre=None, ful
 
 
 @transaction.atomic
-def create_person(user, person: Person, identity: dict | None = None, spell: dict | None = None):
+def create_person(
+    user, person: Person, identity: dict | None = None, spell: dict | None = None, page: str = ""
+):
     """Save a new case file with its code, its identity and its first spell, or nothing."""
     if person.organisation_id not in permissions.organisations_of(user, {Role.VISITOR}):
         raise permissions.PermissionDenied(permissions.REFUSAL_REASONS["detainees.change_person"])
     person.created_by = user
     if spell:
         _check_spell(person, DetentionSpell(person=person, **spell), new_person=True)
-    for _attempt in range(5):
-        person.code = next_code(Person, "P")
-        try:
-            with transaction.atomic():
-                person.save()
-            break
-        except IntegrityError:
-            # Someone else took the code at the same instant: take the next one.
-            person.pk = None
-            continue
-    else:
-        raise IntegrityError("Could not find a free person code.")
+    person.code = next_code(Person, "P")
+    person.save()
     if spell:
         DetentionSpell.objects.create(person=person, **spell)
     if identity and any(identity.get(field) for field in IDENTITY_FIELDS):
         _write_identity(person, Identity(person=person), identity)
+        access.record(user, AccessLogEntry.Action.CHANGE_IDENTITY, person.code, page)
     return person
 
 
@@ -142,6 +138,7 @@ def _identity_changed(sender, instance, **kwargs):
         # Forgotten now, rebuilt once the change is committed (not before: a rollback
         # would leave names that were never saved).
         cache.delete(_names_key(organisation_id))
+        pii.forget_names()  # nor in the compiled patterns of this process
         transaction.on_commit(lambda pk=organisation_id: _cache_known_names(pk))
 
 
@@ -163,10 +160,29 @@ def read_identity(user, person: Person, page: str) -> Identity | None:
     return identity
 
 
+class IdentityChanged(ValidationError):
+    """Someone saved the identity after the form was opened: nothing was written."""
+
+    def __init__(self, seen: str):
+        super().__init__(CONCURRENT_EDIT)
+        self.seen = seen
+
+
+def identity_stamp(identity: Identity | None) -> str:
+    """What an identity form remembers of the version it was opened on."""
+    return identity.updated_at.isoformat() if identity else ""
+
+
 @transaction.atomic
-def save_identity(user, person: Person, data: dict, page: str) -> Identity | None:
+def save_identity(
+    user, person: Person, data: dict, page: str, seen: str | None = None
+) -> Identity | None:
+    """Write the identity; with `seen` (identity_stamp when the form was opened), refuse
+    if someone saved it meanwhile, rather than write over their changes."""
     permissions.require_change_person(user, person)
-    identity = Identity.objects.filter(person=person).first()
+    identity = Identity.objects.select_for_update().filter(person=person).first()
+    if seen is not None and seen != identity_stamp(identity):
+        raise IdentityChanged(identity_stamp(identity))
     if identity is None and not any(data.get(field) for field in IDENTITY_FIELDS):
         return None  # nothing known yet: no empty identity is kept
     identity = identity or Identity(person=person)
@@ -199,11 +215,13 @@ def _check_spell(person, spell: DetentionSpell, new_person=False, exclude=None) 
     if spell.end and spell.end > today:
         errors["end"] = _("A detention cannot end in the future.")
     centre = spell.centre
-    if spell.start and not centre.was_open_on(spell.start):
-        errors["centre"] = _("%(centre)s was not open on %(day)s.") % {
-            "centre": centre,
-            "day": spell.start.strftime("%d/%m/%Y"),
-        }
+    # Open on the first day and on the last one (today for an ongoing spell).
+    for day in (spell.start, spell.end or today):
+        if day and not centre.was_open_on(day) and "centre" not in errors:
+            errors["centre"] = _("%(centre)s was not open on %(day)s.") % {
+                "centre": centre,
+                "day": day.strftime("%d/%m/%Y"),
+            }
     if errors:
         raise ValidationError(errors)
     if new_person:
@@ -234,9 +252,19 @@ def add_spell(user, person: Person, spell: DetentionSpell) -> DetentionSpell:
     spell.person = person
     _check_spell(person, spell)
     spell.save()
-    if spell.end is None and person.status != Person.Status.DETAINED:
-        Person.objects.filter(pk=person.pk).update(status=Person.Status.DETAINED)
+    latest = person.spells.order_by("-start", "-pk").first()
+    if latest.pk == spell.pk:
+        # The newest spell says where the person is now.
+        status = Person.Status.DETAINED if spell.end is None else STATUS_AFTER[spell.outcome]
+        _set_status(person, status)
     return spell
+
+
+def _set_status(person: Person, status: str) -> None:
+    """Moves the version on: an edit form opened before this change cannot put the
+    old status back without being told (VersionedModelForm)."""
+    Person.objects.filter(pk=person.pk).update(status=status, version=F("version") + 1)
+    person.status = status
 
 
 def ongoing_spell(person: Person) -> DetentionSpell | None:
@@ -244,21 +272,25 @@ def ongoing_spell(person: Person) -> DetentionSpell | None:
 
 
 @transaction.atomic
-def transfer(user, person: Person, centre, on: date) -> DetentionSpell:
-    """Ends the ongoing spell on `on` and starts one in `centre`, under the same order."""
+def transfer(user, person: Person, centre, on: date, new_order: bool = False) -> DetentionSpell:
+    """Ends the ongoing spell on `on` and starts one in `centre`: under the same order
+    (a transfer, the count goes on) or under a new one (the count starts again)."""
     permissions.require_change_person(user, person)
     Person.objects.select_for_update().filter(pk=person.pk).first()
     current = ongoing_spell(person)
     if current is None:
         raise ValidationError(_("This person is not detained now: record a new detention instead."))
-    if centre.pk == current.centre_id:
+    if centre.pk == current.centre_id and not new_order:
         raise ValidationError({"centre": _("The person is already held in this centre.")})
     if on < current.start:
         raise ValidationError({"on": _("The transfer cannot be before the detention started.")})
     following = DetentionSpell(
-        person=person, centre=centre, start=on, ground=current.ground, new_order=False
+        person=person, centre=centre, start=on, ground=current.ground, new_order=new_order
     )
-    current.end, current.outcome = on, DetentionSpell.Outcome.TRANSFERRED
+    current.end = on
+    current.outcome = (
+        DetentionSpell.Outcome.NEW_ORDER if new_order else DetentionSpell.Outcome.TRANSFERRED
+    )
     _check_spell(person, current, exclude=current.pk)
     current.save(update_fields=["end", "outcome"])
     _check_spell(person, following)
@@ -273,13 +305,12 @@ def end_detention(user, person: Person, on: date, outcome: str) -> DetentionSpel
     current = ongoing_spell(person)
     if current is None:
         raise ValidationError(_("This person is not detained now."))
-    if outcome not in STATUS_AFTER:
+    if outcome not in STATUS_AFTER or STATUS_AFTER[outcome] == Person.Status.DETAINED:
         raise ValidationError({"outcome": _("Choose how the detention ended.")})
     current.end, current.outcome = on, outcome
     _check_spell(person, current, exclude=current.pk)
     current.save(update_fields=["end", "outcome"])
-    person.status = STATUS_AFTER[outcome]
-    Person.objects.filter(pk=person.pk).update(status=person.status)
+    _set_status(person, STATUS_AFTER[outcome])
     return current
 
 
@@ -299,7 +330,12 @@ def visits_of_organisation(organisation_id):
 @transaction.atomic
 def record_accompaniment(user, person: Person, accompaniment: Accompaniment, topics=()):
     permissions.require_change_person(user, person)
+    Person.objects.select_for_update().filter(pk=person.pk).first()  # one save at a time
     visit = accompaniment.visit
+    if visit.status == "cancelled" or visit.date > timezone.localdate():
+        raise ValidationError(
+            {"visit": _("Choose a visit that took place: this one was cancelled or is to come.")}
+        )
     if not visits_of_organisation(person.organisation_id).filter(pk=visit.pk).exists():
         raise ValidationError(
             {"visit": _("This visit was made by another organisation: choose one of yours.")}

@@ -12,8 +12,10 @@ from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from detainees import clock, services
@@ -42,6 +44,7 @@ from detainees.models import (
 from move.accounts import permissions
 from move.accounts.forms import CONCURRENT_EDIT, ConcurrentEditError
 from move.accounts.mixins import PermissionRequiredMixin
+from move.accounts.models import Organisation
 from move.centres.models import Centre
 from visits.models import Theme, Visit
 
@@ -80,9 +83,9 @@ class PersonList(PermissionRequiredMixin, TemplateView):
         if centre:
             held = DetentionSpell.objects.filter(centre=centre, end__isnull=True)
             people = people.filter(pk__in=held.values("person_id"))
-        after = query.get("after", "")
-        if after.isdigit():
-            people = people.filter(pk__lt=int(after))
+        after = _int(query.get("after", ""))
+        if after:
+            people = people.filter(pk__lt=after)
         # Ordered here: the default ordering (by person) joined the people again.
         current = DetentionSpell.objects.filter(person=OuterRef("pk"), end__isnull=True).order_by(
             "-start"
@@ -189,6 +192,7 @@ class PersonCreate(PermissionRequiredMixin, View):
                     form.save(commit=False),
                     identity=form.identity(),
                     spell=form.spell(),
+                    page=request.path,
                 )
                 if visit:
                     services.record_accompaniment(request.user, person, Accompaniment(visit=visit))
@@ -288,6 +292,7 @@ class PersonUpdate(PersonView):
         return self.page("detainees/person_update.html", form=form, status=400)
 
 
+@method_decorator(never_cache, name="dispatch")
 class IdentityDetail(PersonView):
     """Reading an identity is a deliberate act: its own page, and a line in the log."""
 
@@ -302,20 +307,32 @@ class IdentityDetail(PersonView):
         )
 
 
+@method_decorator(never_cache, name="dispatch")
 class IdentityUpdate(PersonView):
     fields = ("given_names", "surname", "date_of_birth", "office_number", "contacts", "notes")
 
     def get(self, request, key):
         identity = services.read_identity(request.user, self.person, request.path)
         initial = {field: getattr(identity, field) for field in self.fields} if identity else {}
+        initial["seen"] = services.identity_stamp(identity)
         return self.page("detainees/identity_form.html", form=IdentityForm(initial=initial))
 
     def post(self, request, key):
         form = IdentityForm(request.POST)
-        if not form.is_valid():
-            return self.page("detainees/identity_form.html", form=form, status=400)
-        services.save_identity(request.user, self.person, form.cleaned_data, request.path)
-        return self.done(_("Identity saved."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.save_identity(
+                    request.user, self.person, data, request.path, seen=data["seen"]
+                )
+            except services.IdentityChanged as changed:
+                # What was typed stays; saving again is then a choice, not an accident.
+                form.data = form.data.copy()
+                form.data["seen"] = changed.seen
+                form.add_error(None, changed.messages[0])
+            else:
+                return self.done(_("Identity saved."))
+        return self.page("detainees/identity_form.html", form=form, status=400)
 
 
 class SpellCreate(PersonView):
@@ -348,11 +365,17 @@ class PersonTransfer(PersonView):
         if form.is_valid():
             try:
                 spell = services.transfer(
-                    request.user, self.person, form.cleaned_data["centre"], form.cleaned_data["on"]
+                    request.user,
+                    self.person,
+                    form.cleaned_data["centre"],
+                    form.cleaned_data["on"],
+                    new_order=form.cleaned_data["new_order"],
                 )
             except ValidationError as error:
                 add_errors(form, error)
             else:
+                if spell.new_order:
+                    return self.done(_("New detention order recorded: the count starts again."))
                 return self.done(_("Transfer to %(centre)s recorded.") % {"centre": spell.centre})
         return self.page(
             "detainees/person_transfer.html",
@@ -489,7 +512,13 @@ class PersonShare(PersonView):
     def post(self, request, key):
         candidates = services.share_candidates(self.person)
         if "withdraw" in request.POST:
-            organisation = candidates.filter(pk=_int(request.POST["withdraw"])).first()
+            # Among the organisations it is shared with, whatever they have become since
+            # (switched off, now a partner): a share can always be withdrawn.
+            shared = {share["pk"] for share in services.shares_of(self.person)}
+            withdrawn = _int(request.POST["withdraw"])
+            organisation = Organisation.objects.filter(
+                pk=withdrawn if withdrawn in shared else None
+            ).first()
             if organisation is None:
                 raise Http404
             services.unshare_person(request.user, self.person, organisation, request.path)
@@ -529,36 +558,32 @@ def _uuid(value) -> uuid.UUID | None:
 
 
 def _int(value) -> int | None:
-    return int(value) if str(value).isdigit() else None
+    """A positive number typed in ASCII digits, or None ("²".isdigit() is true)."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdecimal() and len(text) < 19 else None
 
 
 class FamilyCreate(PermissionRequiredMixin, View):
     permission = "detainees.change_person"
 
     def get(self, request):
-        return render(request, "detainees/family_form.html", {"form": FamilyForm()})
+        form = FamilyForm(user=request.user)
+        return render(request, "detainees/family_form.html", {"form": form})
 
     def post(self, request):
-        form = FamilyForm(request.POST)
-        organisations = sorted(
-            permissions.organisations_of(request.user, {permissions.Role.VISITOR})
+        form = FamilyForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return render(request, "detainees/family_form.html", {"form": form}, status=400)
+        data = form.cleaned_data
+        family = services.new_family(
+            request.user, data["organisation"], data["adults"], data["children_ages"]
         )
-        if form.is_valid() and organisations:
-            from move.accounts.models import Organisation
-
-            family = services.new_family(
-                request.user,
-                Organisation.objects.get(pk=organisations[0]),
-                form.cleaned_data["adults"],
-                form.cleaned_data["children_ages"],
-            )
-            messages.success(
-                request,
-                _("Family %(code)s created: link its members from their case files.")
-                % {"code": family.code},
-            )
-            return redirect("detainees:family-detail", key=family.key)
-        return render(request, "detainees/family_form.html", {"form": form}, status=400)
+        messages.success(
+            request,
+            _("Family %(code)s created: link its members from their case files.")
+            % {"code": family.code},
+        )
+        return redirect("detainees:family-detail", key=family.key)
 
 
 class FamilyDetail(LoginRequiredMixin, View):

@@ -149,7 +149,8 @@ MATRIX = {
     "detainees:person-detail": {"GET": case_file(coordinator=200)},
     "detainees:person-update": {"GET": case_file(), "POST": case_file(400)},
     "detainees:identity-detail": {"GET": case_file()},
-    "detainees:identity-update": {"GET": case_file(), "POST": case_file(302)},
+    # An empty POST names no version of the identity: refused as a conflict (400).
+    "detainees:identity-update": {"GET": case_file(), "POST": case_file(400)},
     "detainees:spell-create": {"GET": case_file(), "POST": case_file(400)},
     "detainees:person-transfer": {"GET": case_file(), "POST": case_file(400)},
     "detainees:person-release": {"GET": case_file(), "POST": case_file(400)},

@@ -130,7 +130,7 @@ def save(
             raise Conflict(_reload(report))
         return False
     if report.status != VisitReport.Status.DRAFT:
-        _refuse_new_findings(report, changes)
+        _refuse_new_findings(report, changes, by)
     with transaction.atomic(), _history_for(report):
         _bump(report, seen_version)
         for name, value in changes.report.items():
@@ -263,14 +263,18 @@ def _history_for(report: VisitReport):
     return nullcontext()
 
 
-def _refuse_new_findings(report: VisitReport, changes: Changes) -> None:
+def _refuse_new_findings(report: VisitReport, changes: Changes, by) -> None:
+    """A correction may not bring personal data in. The names of the organisation's
+    case files are looked for only when the editor may read them (its visitors): for a
+    coordinator the refusal would tell whether a name typed is in the identities."""
     texts = [(k, v) for k, v in changes.report.items() if k in ("general_conditions", "atmosphere")]
     texts += [
         (f"observation-{item.pk}", fields["text"])
         for item, fields in changes.observations.items()
         if "text" in fields
     ]
-    found = [item.finding for item in reports.unresolved_findings(report, texts)]
+    names = report.organisation_id in permissions.report_organisations(by)
+    found = [item.finding for item in reports.unresolved_findings(report, texts, known_names=names)]
     if found:
         raise FindingsRemain(
             _(

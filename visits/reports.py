@@ -40,10 +40,11 @@ def parts(report: VisitReport) -> list[tuple[str, str]]:
     return texts
 
 
-def unresolved_findings(report: VisitReport, texts=None) -> list[ReportFinding]:
+def unresolved_findings(report: VisitReport, texts=None, known_names=True) -> list[ReportFinding]:
     """What the scanner finds in the report's parts (or in `texts`, (part, text) pairs
-    about to be saved) that nobody dismissed."""
-    names = registry.known_names(report.organisation)
+    about to be saved) that nobody dismissed; `known_names=False` leaves out the names
+    of the organisation's case files."""
+    names = registry.known_names(report.organisation) if known_names else []
     dismissed = {(item.kind, item.text) for item in report.dismissals.all()}
     return [
         ReportFinding(part, finding)

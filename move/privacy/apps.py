@@ -8,4 +8,6 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     def ready(self):
-        from move.privacy import checks  # noqa: F401  (the encryption-key check)
+        from move.privacy import checks, jobs  # noqa: F401  (checks: the encryption-key check)
+
+        jobs.register()

@@ -7,9 +7,10 @@ data with a key nobody kept. Checked when the web and worker processes start
 import logging
 
 from django.core.checks import Error, Tags, register
-from django.db import IntegrityError, OperationalError, ProgrammingError
+from django.db import IntegrityError
 
 from move.privacy import crypto
+from move.privacy.models import KeyCanary
 
 logger = logging.getLogger(__name__)
 
@@ -17,14 +18,18 @@ logger = logging.getLogger(__name__)
 def verify_keys_at_start() -> bool:
     """crypto.verify_keys(), or False when there is nothing to check yet (the database
     is not migrated). Raises crypto.UnreadableData when the key does not open the data."""
+    from django.db import connection
+
+    # Only a database without the table is "not migrated yet"; any other error (the
+    # database unreachable at start) stops the start, rather than running unchecked.
+    if KeyCanary._meta.db_table not in connection.introspection.table_names():
+        logger.warning("The encryption key was not checked: the database is not migrated yet.")
+        return False
     try:
         crypto.verify_keys()
     except IntegrityError:
         # Another process wrote the first canary at the same instant: check against it.
         crypto.verify_keys()
-    except (ProgrammingError, OperationalError):
-        logger.warning("The encryption key was not checked: the database is not migrated yet.")
-        return False
     return True
 
 

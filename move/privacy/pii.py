@@ -338,7 +338,13 @@ def _known_names(text: str, known_names: Iterable[str]) -> Iterator[Finding]:
         yield _finding(KNOWN_NAME, text, start, end)
 
 
-@functools.lru_cache(maxsize=64)
+def forget_names() -> None:
+    """Drop the compiled name patterns (they hold the names): called when an identity
+    changes or is erased."""
+    _names_regex.cache_clear()
+
+
+@functools.lru_cache(maxsize=16)
 def _names_regex(known_names: tuple[str, ...]) -> re.Pattern[str] | None:
     """One pattern for all the variants of all the names, longest first so that at each
     place the longest variant wins; compiled once per set of names. An organisation

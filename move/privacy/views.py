@@ -9,9 +9,11 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
 from move.accounts.mixins import PermissionRequiredMixin
@@ -62,7 +64,7 @@ class AccessLogFilterForm(forms.Form):
             # Codes are upper case: "p-2026-0042" finds P-2026-0042, along the index.
             entries = entries.filter(subject__in={person, person.upper()})
         if who := (data.get("user") or "").strip():
-            if who.isdigit():
+            if who.isascii() and who.isdecimal():
                 entries = entries.filter(user_id=int(who)) if len(who) < 19 else entries.none()
             else:
                 entries = entries.filter(user_label__icontains=who)
@@ -129,6 +131,7 @@ class JobDetail(OwnJobMixin, DetailView):
         return super().get_context_data(**kwargs) | {"kind": JOB_KINDS.get(job.kind, job.kind)}
 
 
+@method_decorator(never_cache, name="dispatch")  # the file may hold identities
 class JobDownload(OwnJobMixin, View):
     def get(self, request, code):
         job = self.get_job()

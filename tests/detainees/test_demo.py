@@ -245,7 +245,8 @@ def test_every_person_has_an_encrypted_identity_with_its_name_index():
     for identity in Identity.objects.all():
         assert identity.given_names and identity.surname and identity.office_number
         assert identity.name_index == crypto.blind_index(identity.full_name())
-        assert re.fullmatch(r"\d\d/\d\d/\d{4}", identity.date_of_birth)
+        # ISO, as the identity form's date input reads and sends it.
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", identity.date_of_birth)
     identity = Identity.objects.select_related("person").first()
     with connection.cursor() as cursor:
         cursor.execute(

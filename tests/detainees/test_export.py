@@ -121,7 +121,8 @@ def test_the_json_holds_everything_held_on_the_person(held, visitor_a, org_b, ce
         }
     ]
     actions = values(document["access_log"], "action")
-    assert actions == ["change_identity", "share", "read_identity", "export"]
+    # Created with a name (person_a), completed, shared, read, exported.
+    assert actions == ["change_identity", "change_identity", "share", "read_identity", "export"]
     assert set(values(document["access_log"], "user_label")) == {visitor_a.email}
 
 

@@ -17,7 +17,7 @@ from celery.signals import worker_init
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError, SystemCheckError
-from django.db import IntegrityError, ProgrammingError, connection, connections
+from django.db import IntegrityError, connection, connections
 from django.test import override_settings
 
 from detainees import services
@@ -213,11 +213,21 @@ def test_the_check_needs_the_database():
 
 
 def test_the_start_up_check_waits_for_the_migrations(monkeypatch):
-    def not_migrated():
-        raise ProgrammingError('relation "privacy_keycanary" does not exist')
+    from django.db import connection
 
-    monkeypatch.setattr(crypto, "verify_keys", not_migrated)
+    monkeypatch.setattr(connection.introspection, "table_names", lambda *args: [])
     assert checks.verify_keys_at_start() is False
+
+
+def test_an_unreachable_database_stops_the_start_instead_of_skipping_the_check(monkeypatch):
+    from django.db import OperationalError
+
+    def unreachable():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(crypto, "verify_keys", unreachable)
+    with pytest.raises(OperationalError):
+        checks.verify_keys_at_start()
 
 
 def test_two_processes_writing_the_first_canary_at_once_both_check_it(monkeypatch):

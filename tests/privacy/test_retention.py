@@ -198,7 +198,7 @@ def test_running_the_rules_twice_erases_nothing_the_second_time(org_a, centre):
     second = retention.run(today=TODAY)
 
     assert report_of(first, IDENTITY_RULE).count == 1
-    assert [report.count for report in second] == [0, 0]
+    assert [report.count for report in second] == [0, 0, 0]
     assert AccessLogEntry.objects.count() == 1
 
 
@@ -442,7 +442,7 @@ def test_the_daily_task_applies_the_rules_as_of_today(org_a, centre):
 
     result = apply_retention.delay().get()
 
-    assert result == {IDENTITY_RULE: 1, REDUCTION_RULE: 0}
+    assert result == {IDENTITY_RULE: 1, REDUCTION_RULE: 0, "privacy.jobs": 0}
     assert not Identity.objects.filter(person=person).exists()
 
 
@@ -457,3 +457,30 @@ def test_the_beat_schedule_runs_the_retention_task_daily():
     ]
     assert entry["task"] in app.tasks
     assert entry["schedule"] == 24 * 60 * 60
+
+
+def test_export_files_are_deleted_a_week_after_they_were_ready(visitor_a, private_media):
+    import datetime as dt
+
+    from move.privacy.models import Job
+
+    def ready(days_ago, name):
+        (private_media / name).parent.mkdir(parents=True, exist_ok=True)
+        (private_media / name).write_bytes(b"PK")
+        finished = timezone.now() - dt.timedelta(days=days_ago)
+        return Job.objects.create(
+            owner=visitor_a,
+            kind="subject_access",
+            subject="P-2026-0001",
+            status="ready",
+            file=name,
+            finished_at=finished,
+        )
+
+    old, recent = ready(8, "exports/old.zip"), ready(6, "exports/recent.zip")
+    (report,) = [
+        item for item in retention.run(today=timezone.localdate()) if item.name == "privacy.jobs"
+    ]
+    assert report.count == 1
+    assert not Job.objects.filter(pk=old.pk).exists() and not (private_media / old.file).exists()
+    assert Job.objects.filter(pk=recent.pk).exists() and (private_media / recent.file).exists()
