@@ -2,15 +2,13 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 
 from detainees import erasure
 from detainees.models import Person
-from move.accounts import permissions
+from detainees.views import PersonView
 
 
 class EraseForm(forms.Form):
@@ -34,32 +32,22 @@ class EraseForm(forms.Form):
         return code
 
 
-class PersonErase(LoginRequiredMixin, View):
+class PersonErase(PersonView):
     """Shows what an erasure deletes; erases once the person's code is typed."""
 
-    template_name = "detainees/person_erase.html"
-
-    def get_person(self) -> Person:
-        user = self.request.user
-        person = get_object_or_404(Person.objects.visible_to(user), key=self.kwargs["key"])
-        permissions.require_change_person(user, person)
-        return person
-
     def get(self, request, key):
-        person = self.get_person()
-        return self.render(person, EraseForm(person=person))
+        return self.render(EraseForm(person=self.person))
 
     def post(self, request, key):
-        person = self.get_person()
-        form = EraseForm(request.POST, person=person)
+        form = EraseForm(request.POST, person=self.person)
         if not form.is_valid():
-            return self.render(person, form, status=400)
-        code = erasure.erase_person(request.user, person, request.path)
+            return self.render(form, status=400)
+        code = erasure.erase_person(request.user, self.person, request.path)
         messages.success(
             request, _("%(code)s and everything held on this person were erased.") % {"code": code}
         )
         return redirect("detainees:person-list")
 
-    def render(self, person, form, status=200):
-        context = {"person": person, "form": form, "held": erasure.held(person)}
-        return render(self.request, self.template_name, context, status=status)
+    def render(self, form, status=200):
+        held = erasure.held(self.person)
+        return self.page("detainees/person_erase.html", status, form=form, held=held)

@@ -469,22 +469,18 @@ class ReferralCreate(PersonView):
         return self.page("detainees/referral_form.html", form=form, status=400)
 
 
-class ReferralUpdate(LoginRequiredMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        people = Person.objects.visible_to(request.user)
+class ReferralUpdate(PersonView):
+    """A referral is reached through its case file: the same 404 and 403."""
+
+    def lookup(self, people, key):
         self.referral = get_object_or_404(
             Referral.objects.select_related("person__organisation").filter(person__in=people),
-            key=kwargs["key"],
+            key=key,
         )
-        self.person = self.referral.person
-        permissions.require_change_person(request.user, self.person)
-        return super().dispatch(request, *args, **kwargs)
+        return self.referral.person
 
     def render(self, form, status=200):
-        context = {"form": form, "person": self.person, "referral": self.referral}
-        return render(self.request, "detainees/referral_form.html", context, status=status)
+        return self.page("detainees/referral_form.html", status, form=form, referral=self.referral)
 
     def get(self, request, key):
         return self.render(ReferralForm(instance=self.referral))
@@ -493,8 +489,7 @@ class ReferralUpdate(LoginRequiredMixin, View):
         form = ReferralForm(request.POST, instance=self.referral)
         if form.is_valid():
             form.save()
-            messages.success(request, _("Referral saved."))
-            return redirect("detainees:person-detail", key=self.person.key)
+            return self.done(_("Referral saved."))
         return self.render(form, status=400)
 
 
