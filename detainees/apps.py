@@ -10,7 +10,7 @@ class DetaineesConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from detainees import retention, services
-        from detainees.demo import seed_people
+        from detainees.demo import seed_held_now, seed_people
         from detainees.models import DetentionSpell, Person
         from move.accounts import navigation
         from move.accounts.demo import register_seeder
@@ -28,5 +28,6 @@ class DetaineesConfig(AppConfig):
             "subject_access", _("Export of everything held on a person"), services.may_take_export
         )
         register_seeder(seed_people)
+        register_seeder(seed_held_now)
         navigation.register("detainees:person-list", _("People"), "detainees.view_person", 25)
         panels.register_visit_panel("detainees/visit_people.html", services.visit_panel)

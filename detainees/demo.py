@@ -13,7 +13,7 @@ never from the constants below.
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import DateTimeField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast
@@ -685,3 +685,84 @@ def _status(spell) -> str:
 
 def _some_day(chance, person) -> date:
     return date(person.birth_year, chance.randint(1, 12), chance.randint(1, 28))
+
+
+# --- People held now --------------------------------------------------------------------
+
+# Days since the detention order of the people each demo visitor follows now, so that
+# `make demo` shows the clock at work: early days, the warning before two months, and a
+# detention past four months (next limit: five).
+HELD_NOW_DAYS = (9, 50, 130)
+HELD_NOW = [
+    # given names, surname, sex, year of birth, nationality
+    ("Yassine", "Amrani", "m", 1994, "MA"),
+    ("Nino", "Beridze", "f", 1988, "GE"),
+    ("Ibrahima", "Sow", "m", 2001, "GN"),
+    ("Ardit", "Hoxha", "m", 1990, "AL"),
+    ("Grace", "Mbala", "f", 1985, "CD"),
+    ("Karim", "Haddad", "m", 1979, "DZ"),
+    ("Olena", "Tkachenko", "f", 1996, "UA"),
+    ("Samir", "Rahimi", "m", 1999, "AF"),
+    ("Mariam", "Tesfay", "f", 1993, "ER"),
+]
+
+
+def seed_held_now() -> None:
+    """A few people detained today, met two days ago; does nothing the second time."""
+    from detainees import services
+    from move.accounts.models import Membership
+    from move.accounts.permissions import Role
+    from visits.models import Theme, Visit
+
+    if Person.objects.filter(spells__end__isnull=True).exists():
+        return
+    today = timezone.localdate()
+    centres = list(Centre.objects.filter(kind=Centre.Kind.ADULT_CENTRE).order_by("code"))
+    if not centres:
+        return
+    visitors = Membership.objects.filter(role=Role.VISITOR).select_related("user", "organisation")
+    themes = list(Theme.objects.order_by("position")[:2])
+    people = iter(HELD_NOW)
+    for index, membership in enumerate(visitors.order_by("user__email")):
+        visit = Visit.objects.create(
+            centre=centres[index % len(centres)],
+            date=today - timedelta(days=2),
+            status=Visit.Status.DONE,
+        )
+        visit.visitors.add(membership.user)
+        # Recorded the evening of the visit, as the other demo files.
+        evening = timezone.make_aware(datetime.combine(visit.date, time(18)))
+        for days in HELD_NOW_DAYS:
+            given, surname, sex, born, country = next(people, HELD_NOW[0])
+            number = 7_000_000 + 1_000 * (born % 1000) + days
+            person = services.create_person(
+                membership.user,
+                Person(
+                    organisation=membership.organisation,
+                    sex=sex,
+                    birth_year=born,
+                    nationality=country,
+                    languages=["fr"],
+                ),
+                identity={
+                    "given_names": given,
+                    "surname": surname,
+                    "date_of_birth": date(born, 1 + days % 12, 1 + days % 28).isoformat(),
+                    "office_number": f"{number // 1_000_000}.{number // 1000 % 1000:03d}."
+                    f"{number % 1000:03d}",
+                },
+                spell={"centre": visit.centre, "start": today - timedelta(days=days)},
+                page="seed_demo",
+            )
+            services.record_accompaniment(
+                membership.user,
+                person,
+                Accompaniment(
+                    visit=visit,
+                    actions="Contact pris avec l'avocat·e.",
+                    next_step="Revoir la personne la semaine prochaine.",
+                ),
+                topics=themes,
+            )
+            Person.objects.filter(pk=person.pk).update(created_at=evening, updated_at=evening)
+            person.accompaniments.update(created_at=evening)
