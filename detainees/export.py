@@ -22,7 +22,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from detainees import services
-from detainees.models import LANGUAGES, Identity, Person, Vulnerability
+from detainees.models import LANGUAGES, DetentionSpell, Identity, Person, Vulnerability
 from move.accounts import permissions
 from move.privacy import access
 from move.privacy.models import AccessLogEntry, Job
@@ -84,8 +84,9 @@ def _build(job: Job) -> None:
     _progress(job, 60, _("Reading the referrals and the shares"))
     data["referrals"] = [_referral(referral) for referral in person.referrals.order_by("on")]
     data["shares"] = [_share(share) for share in services.shares_of(person)]
-    _progress(job, 70, _("Reading the access log"))
+    _progress(job, 70, _("Reading the access log and the history"))
     data["access_log"] = _access_log(person)
+    data["history"] = _history(person)
     _progress(job, 80, _("Writing the PDF"))
     pdf = html_to_pdf(
         render_to_string(
@@ -277,6 +278,37 @@ def _access_log(person: Person) -> list[dict]:
     return [_record(entry, "at", "user_label", "action", "page", "detail") for entry in entries]
 
 
+def _history(person: Person) -> list[dict]:
+    """The changes kept by django-auditlog (case file and spells): earlier values are
+    data held on the person too."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    kinds = ContentType.objects.get_for_models(Person, DetentionSpell)
+    spells = [str(pk) for pk in person.spells.values_list("pk", flat=True)]
+    entries = LogEntry.objects.filter(
+        Q(content_type=kinds[Person], object_pk=str(person.pk))
+        | Q(content_type=kinds[DetentionSpell], object_pk__in=spells)
+    ).order_by("timestamp", "pk")
+    return [
+        {
+            "at": _entry(_("when"), entry.timestamp),
+            "record": _entry(_("record"), str(entry.content_type.model_class()._meta.verbose_name)),
+            "action": _entry(_("change"), entry.get_action_display()),
+            "changes": _entry(
+                _("values (before → after)"),
+                {name: list(values) for name, values in entry.changes_dict.items()},
+                "; ".join(
+                    f"{name}: {before} → {after}"
+                    for name, (before, after) in entry.changes_dict.items()
+                ),
+            ),
+        }
+        for entry in entries.select_related("content_type")
+    ]
+
+
 def _sections(data: dict) -> list[dict]:
     """The PDF's parts: one record as a list of facts, or several as a table (or as one
     list of facts each, when they hold long texts)."""
@@ -294,6 +326,7 @@ def _sections(data: dict) -> list[dict]:
         section(_("Referrals"), data["referrals"], "facts", _("No referral is recorded.")),
         section(_("Shared with"), data["shares"], "table", _("Shared with no other organisation.")),
         section(_("Access log"), data["access_log"], "table", _("No entry.")),
+        section(_("History of changes"), data["history"], "facts", _("No change kept.")),
     ]
 
 

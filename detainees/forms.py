@@ -231,7 +231,7 @@ class AccompanimentForm(forms.ModelForm):
         pass
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(VersionedModelForm):
     class Meta:
         model = Referral
         fields = ["kind", "to_whom", "on", "outcome", "notes"]

@@ -436,6 +436,7 @@ class Referral(models.Model):
         related_name="+",
     )
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("referral")

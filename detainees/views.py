@@ -488,8 +488,12 @@ class ReferralUpdate(PersonView):
     def post(self, request, key):
         form = ReferralForm(request.POST, instance=self.referral)
         if form.is_valid():
-            form.save()
-            return self.done(_("Referral saved."))
+            try:
+                form.save()
+            except ConcurrentEditError:
+                form.add_error(None, CONCURRENT_EDIT)
+            else:
+                return self.done(_("Referral saved."))
         return self.render(form, status=400)
 
 

@@ -445,3 +445,18 @@ def test_someone_who_left_the_organisation_no_longer_downloads_an_export(
     close_download(response)
     Membership.objects.filter(user=visitor_a).delete()
     assert client.get(download).status_code == 404
+
+
+def test_the_export_holds_the_history_of_changes_with_earlier_values(
+    visitor_a, person_a, private_media
+):
+    """django-auditlog keeps earlier values of the case file: they are held too."""
+    person_a.notes = "Première version"
+    person_a.save()
+    person_a.notes = "Deuxième version"
+    person_a.save()
+    job = new_job(visitor_a, person_a)
+    export.build_export(job)
+    document, pdf = contents(job)
+    changes = [entry["changes"]["display"] for entry in document["history"]]
+    assert any("Première version → Deuxième version" in change for change in changes)

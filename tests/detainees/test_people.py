@@ -367,7 +367,12 @@ def test_a_referral_is_recorded_and_updated(client, visitor_a, person_a):
     referral = person_a.referrals.get()
     update = reverse("detainees:referral-update", kwargs={"key": referral.key})
     data = {"kind": "outside", "to_whom": "Medimmigrant", "on": today, "outcome": "taken_up"}
-    assert client.post(update, data).status_code == 302
+    assert client.post(update, {**data, "version": 1}).status_code == 302
+    referral.refresh_from_db()
+    assert referral.outcome == "taken_up"
+    # A form opened before that save does not write over it.
+    stale = client.post(update, {**data, "outcome": "declined", "version": 1})
+    assert stale.status_code == 400 and "Someone else saved" in stale.content.decode()
     referral.refresh_from_db()
     assert referral.outcome == "taken_up"
 
