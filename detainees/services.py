@@ -357,20 +357,11 @@ def record_accompaniment(user, person: Person, accompaniment: Accompaniment, top
 # --- Sharing -----------------------------------------------------------------------------
 
 
-def share_candidates(person: Person):
-    """Organisations whose visitors may take a case file over: active members of the
-    coalition other than the owner (never a partner)."""
-    from move.accounts.models import Organisation
-
-    return Organisation.objects.filter(active=True, kind__in=["founding_member", "member"]).exclude(
-        pk=person.organisation_id
-    )
-
-
 @transaction.atomic
 def share_person(user, person: Person, organisation, with_identity: bool, page: str) -> None:
     permissions.require_change_person(user, person)
-    if not share_candidates(person).filter(pk=getattr(organisation, "pk", None)).exists():
+    targets = permissions.case_file_share_targets(person)
+    if not targets.filter(pk=getattr(organisation, "pk", None)).exists():
         raise ValidationError({"organisation": _("Choose one of the coalition's organisations.")})
     permissions.share(person, organisation, "view_person")
     if with_identity:

@@ -505,11 +505,11 @@ class PersonShare(PersonView):
         return {"form": form, "shares": services.shares_of(self.person)}
 
     def get(self, request, key):
-        form = ShareForm(candidates=services.share_candidates(self.person))
+        form = ShareForm(candidates=permissions.case_file_share_targets(self.person))
         return self.page("detainees/person_share.html", **self.context(form))
 
     def post(self, request, key):
-        candidates = services.share_candidates(self.person)
+        candidates = permissions.case_file_share_targets(self.person)
         if "withdraw" in request.POST:
             # Among the organisations it is shared with, whatever they have become since
             # (switched off, now a partner): a share can always be withdrawn.
@@ -587,8 +587,6 @@ class FamilyCreate(PermissionRequiredMixin, View):
 
 class FamilyDetail(LoginRequiredMixin, View):
     def get(self, request, key):
-        if not permissions.has_perm(request.user, "detainees.view_person"):
-            raise Http404
         family = get_object_or_404(Family.objects.visible_to(request.user), key=key)
         members = Person.objects.visible_to(request.user).filter(family=family).order_by("code")
         return render(

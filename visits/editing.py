@@ -273,7 +273,7 @@ def _refuse_new_findings(report: VisitReport, changes: Changes, by) -> None:
         for item, fields in changes.observations.items()
         if "text" in fields
     ]
-    names = report.organisation_id in permissions.report_organisations(by)
+    names = permissions.reads_identities_of(by, report.organisation_id)
     found = [item.finding for item in reports.unresolved_findings(report, texts, known_names=names)]
     if found:
         raise FindingsRemain(

@@ -341,14 +341,32 @@ def may_change_person(user, person) -> bool:
     )
 
 
+def reads_identities_of(user, organisation_id) -> bool:
+    """Whether the user reads the identities an organisation keeps: its visitors."""
+    return has_perm(user, "detainees.view_identity") and organisation_id in organisations_of(
+        user, {Role.VISITOR}
+    )
+
+
 def may_read_identity(user, person) -> bool:
     """The owning organisation's visitors, and those of an organisation the identity
     was explicitly shared with. Never coordinators: they see pseudonymised files."""
-    if not has_perm(user, "detainees.view_identity"):
-        return False
-    if person.organisation_id in organisations_of(user, {Role.VISITOR}):
+    if reads_identities_of(user, person.organisation_id):
         return True
-    return is_shared_with_user(person, user, {Role.VISITOR}, "view_identity")
+    return has_perm(user, "detainees.view_identity") and is_shared_with_user(
+        person, user, {Role.VISITOR}, "view_identity"
+    )
+
+
+def case_file_share_targets(person):
+    """The organisations a case file may be shared with (a transfer to a centre they
+    visit): active members of the coalition other than the owner, never a partner."""
+    from move.accounts.models import Organisation
+
+    return Organisation.objects.filter(
+        active=True,
+        kind__in=[Organisation.Kind.FOUNDING_MEMBER, Organisation.Kind.MEMBER],
+    ).exclude(pk=person.organisation_id)
 
 
 def require_change_person(user, person) -> None:

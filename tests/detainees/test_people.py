@@ -732,3 +732,24 @@ def test_the_identity_of_someone_recorded_as_detained_is_kept(visitor_a, org_a):
         created_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
     )
     assert person not in list(retention.identity_due(datetime.date.today()))
+
+
+def test_only_an_organisations_visitors_read_the_identities_it_keeps(
+    visitor_a, visitor_b, coordinator, legal, org_a
+):
+    from move.accounts import permissions
+
+    assert permissions.reads_identities_of(visitor_a, org_a.pk)
+    for someone in (visitor_b, coordinator, legal):
+        assert not permissions.reads_identities_of(someone, org_a.pk)
+
+
+def test_a_case_file_is_shared_only_with_the_other_active_members_of_the_coalition(
+    person_a, org_a, org_b, partner_org, coalition
+):
+    from move.accounts import permissions
+
+    switched_off = OrganisationFactory(active=False)
+    targets = set(permissions.case_file_share_targets(person_a))
+    assert org_b in targets
+    assert not targets & {org_a, partner_org, switched_off, coalition}
