@@ -90,7 +90,8 @@ class PersonList(PermissionRequiredMixin, TemplateView):
         current = DetentionSpell.objects.filter(person=OuterRef("pk"), end__isnull=True).order_by(
             "-start"
         )
-        last_met = Accompaniment.objects.filter(person=OuterRef("pk")).order_by("-created_at")
+        # The latest visit, not the latest recorded: a meeting may be written up later.
+        last_met = Accompaniment.objects.filter(person=OuterRef("pk")).order_by("-visit__date")
         rows = list(
             people.select_related("organisation")
             .only(
@@ -127,7 +128,7 @@ class PersonList(PermissionRequiredMixin, TemplateView):
             "centres": Centre.objects.filter(active=True).values_list("pk", "name"),
             # Coming from a visit's page: each row offers to record the meeting.
             "visit": _uuid(query.get("visit")),
-            "may_create": bool(permissions.organisations_of(user, {permissions.Role.VISITOR})),
+            "may_create": permissions.has_perm(user, "detainees.change_person"),
         }
 
 

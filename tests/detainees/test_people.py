@@ -753,3 +753,17 @@ def test_a_case_file_is_shared_only_with_the_other_active_members_of_the_coaliti
     targets = set(permissions.case_file_share_targets(person_a))
     assert org_b in targets
     assert not targets & {org_a, partner_org, switched_off, coalition}
+
+
+def test_the_list_shows_the_latest_visit_even_when_an_older_meeting_is_written_up_later(
+    client, visitor_a, person_a, centre
+):
+    from visits.models import Visit
+
+    for days in (3, 20):  # the older meeting is recorded last
+        visit = Visit.objects.create(centre=centre, date=held_since(days), status="done")
+        visit.visitors.add(visitor_a)
+        services.record_accompaniment(visitor_a, person_a, Accompaniment(visit=visit))
+    sign_in(client, visitor_a)
+    (row,) = client.get(reverse("detainees:person-list")).context["people"]
+    assert row.last_met == held_since(3)
