@@ -353,64 +353,51 @@ class SpellCreate(PersonView):
         return self.page("detainees/spell_form.html", form=form, status=400)
 
 
-class PersonTransfer(PersonView):
+class OngoingDetentionView(PersonView):
+    """A form about the ongoing detention (transfer, end), shown with it."""
+
+    form_class: type
+    template_name: str
+
     def get(self, request, key):
-        return self.page(
-            "detainees/person_transfer.html",
-            form=TransferForm(),
-            ongoing=services.ongoing_spell(self.person),
-        )
+        return self.render(self.form_class())
 
     def post(self, request, key):
-        form = TransferForm(request.POST)
+        form = self.form_class(request.POST)
         if form.is_valid():
             try:
-                spell = services.transfer(
-                    request.user,
-                    self.person,
-                    form.cleaned_data["centre"],
-                    form.cleaned_data["on"],
-                    new_order=form.cleaned_data["new_order"],
-                )
+                return self.done(self.act(form.cleaned_data))
             except ValidationError as error:
                 add_errors(form, error)
-            else:
-                if spell.new_order:
-                    return self.done(_("New detention order recorded: the count starts again."))
-                return self.done(_("Transfer to %(centre)s recorded.") % {"centre": spell.centre})
-        return self.page(
-            "detainees/person_transfer.html",
-            form=form,
-            ongoing=services.ongoing_spell(self.person),
-            status=400,
-        )
+        return self.render(form, status=400)
+
+    def render(self, form, status=200):
+        ongoing = services.ongoing_spell(self.person)
+        return self.page(self.template_name, status, form=form, ongoing=ongoing)
+
+    def act(self, data) -> str:
+        """Do it and return the message saying it was done."""
+        raise NotImplementedError
 
 
-class PersonRelease(PersonView):
-    def get(self, request, key):
-        return self.page(
-            "detainees/person_release.html",
-            form=ReleaseForm(),
-            ongoing=services.ongoing_spell(self.person),
-        )
+class PersonTransfer(OngoingDetentionView):
+    form_class, template_name = TransferForm, "detainees/person_transfer.html"
 
-    def post(self, request, key):
-        form = ReleaseForm(request.POST)
-        if form.is_valid():
-            try:
-                services.end_detention(
-                    request.user, self.person, form.cleaned_data["on"], form.cleaned_data["outcome"]
-                )
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                return self.done(_("End of detention recorded."))
-        return self.page(
-            "detainees/person_release.html",
-            form=form,
-            ongoing=services.ongoing_spell(self.person),
-            status=400,
+    def act(self, data):
+        spell = services.transfer(
+            self.request.user, self.person, data["centre"], data["on"], data["new_order"]
         )
+        if spell.new_order:
+            return _("New detention order recorded: the count starts again.")
+        return _("Transfer to %(centre)s recorded.") % {"centre": spell.centre}
+
+
+class PersonRelease(OngoingDetentionView):
+    form_class, template_name = ReleaseForm, "detainees/person_release.html"
+
+    def act(self, data):
+        services.end_detention(self.request.user, self.person, data["on"], data["outcome"])
+        return _("End of detention recorded.")
 
 
 class AccompanimentCreate(PersonView):

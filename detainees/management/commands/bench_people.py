@@ -9,18 +9,13 @@ as a coordinator (median over several requests, CPU time, SQL queries), and roll
 everything back: nothing stays in the database. With -v 2 it also shows the plan
 PostgreSQL chose for each list query."""
 
-import statistics
 import time
 from datetime import date, timedelta
 
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
-from django.core.signals import request_started
-from django.db import connection, reset_queries, transaction
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.db import connection
 from django.urls import reverse
 
 from detainees import services
@@ -31,6 +26,7 @@ from detainees.models import (
     Person,
     PersonGroupObjectPermission,
 )
+from move import bench
 from move.accounts.models import Membership, Organisation, User
 from move.accounts.permissions import Role
 from move.centres.models import Centre
@@ -54,10 +50,6 @@ BUILT = [Visit, Through, Person, Identity, DetentionSpell, Accompaniment, Topics
 BUILT += [PersonGroupObjectPermission]
 
 
-class Rollback(Exception):
-    pass
-
-
 class Command(BaseCommand):
     help = "Time the person list and detail with many meetings (everything is rolled back)."
 
@@ -73,25 +65,14 @@ class Command(BaseCommand):
             )
         if accompaniments < PER_PERSON * 3 * MEETINGS_PER_VISIT:
             raise CommandError(f"--accompaniments must be at least {PER_PERSON * 150}.")
-        if "testserver" not in settings.ALLOWED_HOSTS:
-            settings.ALLOWED_HOSTS.append("testserver")
         self.verbosity = options["verbosity"]
-        try:
-            with transaction.atomic():
-                cases = self.build(accompaniments)
-                self.stdout.write(
-                    f"{'who':12} {'page':22} {'p50':>8} {'CPU':>9} {'max':>9} queries {'SQL':>8}"
-                )
-                for case in cases:
-                    self.measure(*case, runs)
-                raise Rollback
-        except Rollback:
-            self.stdout.write("Rolled back: the database is as it was.")
-        if not connection.in_atomic_block:
-            # The rolled-back rows stay in the tables as dead ones until a vacuum; left
-            # there, they slow the next runs' query planning.
-            with connection.cursor() as cursor:
-                cursor.execute(f"VACUUM {', '.join(model._meta.db_table for model in BUILT)}")
+        with bench.rolled_back(self.stdout, BUILT):
+            cases = self.build(accompaniments)
+            self.stdout.write(
+                f"{'who':12} {'page':22} {'p50':>8} {'CPU':>9} {'max':>9} queries {'SQL':>8}"
+            )
+            for case in cases:
+                self.measure(*case, runs)
 
     # Building -----------------------------------------------------------------------------
 
@@ -341,36 +322,13 @@ class Command(BaseCommand):
     # Measuring ----------------------------------------------------------------------------
 
     def measure(self, label, what, user, url, query, runs):
-        client = Client()
-        client.force_login(user)
-        client.get(url, query)  # warm
-        timings, cpu = [], []
-        for _run in range(runs):
-            began, began_cpu = time.perf_counter(), time.process_time()
-            response = client.get(url, query)
-            timings.append((time.perf_counter() - began) * 1000)
-            cpu.append((time.process_time() - began_cpu) * 1000)
-            if response.status_code != 200:
-                raise CommandError(f"{label} {what}: HTTP {response.status_code}")
-        request_started.disconnect(reset_queries)  # or each request empties the log
-        connection.queries_log.clear()
-        try:
-            with CaptureQueriesContext(connection) as captured:
-                client.get(url, query)
-            queries = list(captured.captured_queries)
-        finally:
-            request_started.connect(reset_queries)
-        # The CPU time is this process's alone (the database works in its own): next to
-        # the time on the clock, it tells a slow page from a busy machine. SQL is the time
-        # of the page's queries seen from here, in one request.
-        sql = sum(float(query["time"]) for query in queries) * 1000
+        timing = bench.time_page(user, url, query, runs, f"{label} {what}")
         self.stdout.write(
-            f"{label:12} {what:22} {statistics.median(timings):5.1f} ms "
-            f"{statistics.median(cpu):6.1f} ms {max(timings):6.1f} ms {len(queries):5} "
-            f"{sql:6.1f} ms"
+            f"{label:12} {what:22} {timing.p50:5.1f} ms {timing.cpu:6.1f} ms "
+            f"{timing.slowest:6.1f} ms {len(timing.queries):5} {timing.sql:6.1f} ms"
         )
         if self.verbosity > 1:
-            self.explain(queries)
+            self.explain(timing.queries)
 
     def explain(self, queries):
         """The plan of the page's main query: the list's (LIMIT 51) or the meetings'."""
@@ -379,7 +337,4 @@ class Command(BaseCommand):
             q["sql"] for q in queries if f'FROM "{table}"' in q["sql"]
         ]
         if main:
-            with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN ANALYZE " + main[0])
-                plan = "\n".join(row[0] for row in cursor.fetchall())
-            self.stdout.write(f"{main[0]}\n{plan}\n")
+            bench.explain(self.stdout, main[0])

@@ -13,15 +13,13 @@ import time
 from datetime import date, timedelta
 
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
-from django.core.signals import request_started
-from django.db import connection, reset_queries, transaction
+from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from move import bench
 from move.accounts.models import Membership, Organisation, User
 from move.accounts.permissions import Role
 from move.centres.models import Centre
@@ -51,10 +49,6 @@ SYLLABLES = [consonant + vowel for consonant in "bdfgklmnprstvz" for vowel in "a
 BUILT = [Visit, VisitReport, Observation, VisitReportGroupObjectPermission]
 
 
-class Rollback(Exception):
-    pass
-
-
 class Command(BaseCommand):
     help = "Time the visit report list with many reports (everything is rolled back)."
 
@@ -63,32 +57,21 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=20)
 
     def handle(self, *args, reports, runs, **options):
-        if "testserver" not in settings.ALLOWED_HOSTS:
-            settings.ALLOWED_HOSTS.append("testserver")
         self.verbosity = options["verbosity"]
-        try:
-            with transaction.atomic():
-                people, filters = self.build(reports)
-                cases = [
-                    ("coordinator", "list", {}),
-                    ("partner", "list", {}),
-                    ("coordinator", "search", {"q": "isolement"}),
-                    ("coordinator", "rare words", {"q": "hongerstaking"}),
-                    ("coordinator", "absent words", {"q": "onvindbaar"}),
-                    ("coordinator", "filters", filters),
-                    ("coordinator", "filters and words", {**filters, "q": "overbrenging"}),
-                    ("partner", "search", {"q": "arts"}),
-                ]
-                for label, what, query in cases:
-                    self.measure(label, what, people[label], query, runs)
-                raise Rollback
-        except Rollback:
-            self.stdout.write("Rolled back: the database is as it was.")
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            # The rolled-back rows stay in the tables as dead ones until a vacuum; left
-            # there, they slow the next runs' query planning.
-            with connection.cursor() as cursor:
-                cursor.execute(f"VACUUM {', '.join(model._meta.db_table for model in BUILT)}")
+        with bench.rolled_back(self.stdout, BUILT):
+            people, filters = self.build(reports)
+            cases = [
+                ("coordinator", "list", {}),
+                ("partner", "list", {}),
+                ("coordinator", "search", {"q": "isolement"}),
+                ("coordinator", "rare words", {"q": "hongerstaking"}),
+                ("coordinator", "absent words", {"q": "onvindbaar"}),
+                ("coordinator", "filters", filters),
+                ("coordinator", "filters and words", {**filters, "q": "overbrenging"}),
+                ("partner", "search", {"q": "arts"}),
+            ]
+            for label, what, query in cases:
+                self.measure(label, what, people[label], query, runs)
 
     def build(self, count):
         started = time.perf_counter()
@@ -194,40 +177,22 @@ class Command(BaseCommand):
         )
 
     def measure(self, label, what, user, query, runs):
+        url = reverse("visits:report-list")
+        timing = bench.time_page(user, url, query, runs, label)
         client = Client()
         client.force_login(user)
-        url = reverse("visits:report-list")
-        client.get(url, query)  # warm
-        timings, cpu = [], []
-        for _run in range(runs):
-            began, began_cpu = time.perf_counter(), time.process_time()
-            response = client.get(url, query)
-            timings.append((time.perf_counter() - began) * 1000)
-            cpu.append((time.process_time() - began_cpu) * 1000)
-            if response.status_code != 200:
-                raise CommandError(f"{label}: HTTP {response.status_code}")
-        request_started.disconnect(reset_queries)  # or each request empties the log
-        connection.queries_log.clear()  # full after the build: it keeps 9,000 at most
-        try:
-            with CaptureQueriesContext(connection) as captured:
-                client.get(url, query)
-            queries = list(captured.captured_queries)  # before the next request empties it
-        finally:
-            request_started.connect(reset_queries)
         after = client.get(url, {**query, "after": "2000-01-02_1"})
         matching = ReportFilterForm(query).apply(VisitReport.objects.visible_to(user)).count()
         data = self.time_data(user, query, runs)
-        # The CPU time is this process's alone (the database works in its own): next to
-        # the time on the clock, it tells a slow page from a busy machine.
         self.stdout.write(
-            f"{label:12} {what:17} p50 {statistics.median(timings):5.1f} ms "
-            f"(CPU {statistics.median(cpu):5.1f} ms), max {max(timings):6.1f} ms, "
-            f"{len(queries)} queries, {matching:6} matching, "
+            f"{label:12} {what:17} p50 {timing.p50:5.1f} ms "
+            f"(CPU {timing.cpu:5.1f} ms), max {timing.slowest:6.1f} ms, "
+            f"{len(timing.queries)} queries, {matching:6} matching, "
             f"page after a cursor: HTTP {after.status_code}; "
             f"the page's data alone p50 {data:4.1f} ms"
         )
         if self.verbosity > 1:
-            self.explain(queries)
+            self.explain(timing.queries)
 
     def time_data(self, user, query, runs) -> float:
         """The list itself, without HTTP, session or template: the filter form checked
@@ -248,11 +213,8 @@ class Command(BaseCommand):
     def explain(self, queries):
         """The plan of the list query: the one that reads visits_visitreport."""
         listed = [query["sql"] for query in queries if "LIMIT 51" in query["sql"]]
-        if listed and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN ANALYZE " + listed[0])
-                plan = "\n".join(row[0] for row in cursor.fetchall())
-            self.stdout.write(f"{listed[0]}\n{plan}\n")
+        if listed:
+            bench.explain(self.stdout, listed[0])
 
 
 def made_up_word(n: int) -> str:
