@@ -36,7 +36,7 @@ RUN MOVE_DEBUG=false MOVE_TESTING=false \
     MOVE_SECRET_KEY=collectstatic-only-not-a-real-secret-key-0123456789abcdefghijklmnopqrstuvwxyz \
     MOVE_ENCRYPTION_KEY=collectstatic-only-not-a-real-encryption-key \
     MOVE_ALLOWED_HOSTS=build.invalid \
-    DATABASE_URL= REDIS_URL= MOVE_SQLITE_PATH=/tmp/build.sqlite3 \
+    DATABASE_URL=postgres://build@build.invalid/none REDIS_URL=redis://build.invalid:6379/0 \
     /app/.venv/bin/python manage.py collectstatic --no-input -v 0
 
 # ---- runtime: the same Python, the app, a non-root user ----

@@ -12,6 +12,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("MOVE_DEBUG", False)
 TESTING = env_bool("MOVE_TESTING", False)
+# A real server: not the demo (MOVE_DEBUG) and not the test suite (MOVE_TESTING).
+PRODUCTION = not (DEBUG or TESTING)
 
 SECRET_KEY = env_secret("MOVE_SECRET_KEY")
 if not SECRET_KEY:
@@ -86,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Nothing shown to a signed-in person stays in a browser's or a proxy's cache.
+    "move.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -122,19 +126,51 @@ if TESTING:
     TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "INVALID_TEMPLATE_VARIABLE(%s)"
 
 # Database: PostgreSQL through DATABASE_URL, or an embedded SQLite file for the demo.
+# Production refuses to start without PostgreSQL rather than write to a file in the container.
 _database_url = env_str("DATABASE_URL")
+if PRODUCTION and not _database_url:
+    raise ImproperlyConfigured(
+        "DATABASE_URL is required when MOVE_DEBUG is false: the PostgreSQL database, "
+        "e.g. postgres://move:password@postgres:5432/move."
+    )
 if _database_url:
     # Persistent connections in production; none in tests, where the live server's
     # request threads would otherwise leave theirs open and block dropping the test DB.
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=0 if TESTING else 60)}
+    if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_URL must name a PostgreSQL database (postgres://...) when MOVE_DEBUG "
+            f"is false, not {_database_url.split(':', 1)[0]}://..."
+        )
 else:
     _sqlite = Path(env_str("MOVE_SQLITE_PATH", str(BASE_DIR / "var" / "demo.sqlite3")))
     _sqlite.parent.mkdir(parents=True, exist_ok=True)
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": _sqlite}}
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": _sqlite,
+            # A small team clicking at once: readers do not wait for a writer (WAL), a
+            # writer waits its turn (timeout, in seconds) instead of failing with
+            # "database is locked", and a transaction takes the write lock when it begins
+            # (IMMEDIATE), so that two never both read and then both want to write.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis: Celery broker, cache and sessions. Without it the demo runs tasks inline.
+# Redis: Celery broker, cache and sessions. Without it the demo runs tasks inline;
+# production refuses to start (a cache per process would count failed logins per process,
+# and background work would run inside web requests).
 REDIS_URL = env_str("REDIS_URL")
+if PRODUCTION and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_URL is required when MOVE_DEBUG is false: the Redis of the cache and the "
+        "background tasks, e.g. redis://redis:6379/0."
+    )
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -198,8 +234,15 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# Failed sign-ins are counted per account ("key": the address typed), then per IP with a
+# ceiling high enough that one person's failures never lock out an office behind one
+# address. The account comes first: allauth stops at the first rate exceeded, so the
+# attempts of an account already paused do not use up its office's allowance.
+# Every sign-in, failed or not, is also counted per IP ("login"): allauth's 30 a minute
+# would refuse an office whose people arrive at nine.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env_str("MOVE_LOGIN_FAILED_RATE", "10/m/ip,5/300s/key"),
+    "login_failed": env_str("MOVE_LOGIN_FAILED_RATE", "5/300s/key,100/m/ip"),
+    "login": "300/m/ip",
 }
 MFA_ADAPTER = "move.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -219,6 +262,8 @@ LANGUAGE_CODE = env_choice("MOVE_LANGUAGE_CODE", ["fr", "nl", "en"], "fr")
 LANGUAGES = [("fr", "Français"), ("nl", "Nederlands"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# One date format per language (day first in English too).
+FORMAT_MODULE_PATH = ["move.formats"]
 USE_TZ = True
 TIME_ZONE = env_str("MOVE_TIME_ZONE", "Europe/Brussels")
 MODELTRANSLATION_LANGUAGES = ("fr", "nl")

@@ -285,6 +285,9 @@ def start(**env) -> subprocess.CompletedProcess:
         "MOVE_SECRET_KEY": "production-like-secret-key-" + "k7Qz9" * 10,
         "MOVE_ALLOWED_HOSTS": "move.example.org",
         "DJANGO_SETTINGS_MODULE": "move.settings",
+        # Production refuses to start without them; nothing here connects to either.
+        "DATABASE_URL": "postgres://move@127.0.0.1:1/move",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
     }
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],

@@ -28,8 +28,9 @@ PRODUCTION = {
     "MOVE_SECRET_KEY": "production-like-secret-key-" + "k7Qz9" * 10,
     "MOVE_ENCRYPTION_KEY": "production-like-encryption-key-of-forty-chars",
     "MOVE_ALLOWED_HOSTS": "move.example.org",
-    "DATABASE_URL": "",
-    "REDIS_URL": "",
+    # Never contacted: reading the settings (and `check --deploy`) connects to nothing.
+    "DATABASE_URL": "postgres://move:password@postgres.invalid:5432/move",
+    "REDIS_URL": "redis://redis.invalid:6379/0",
 }
 
 # Any Move process starts like this: read one setting, which imports them all.
@@ -82,7 +83,9 @@ def settings_of(run):
             "'session_engine': settings.SESSION_ENGINE, "
             "'secret_key': settings.SECRET_KEY, "
             "'encryption_key': settings.ENCRYPTION_KEY, "
-            "'database': settings.DATABASES['default']['ENGINE']}))"
+            "'database': settings.DATABASES['default']['ENGINE'], "
+            "'database_options': {k: v for k, v in settings.DATABASES['default']"
+            ".get('OPTIONS', {}).items()}}))"
         )
         completed = run("-c", code, env=env)
         assert completed.returncode == 0, completed.stderr
@@ -252,8 +255,52 @@ def test_check_deploy_fails_without_https(run):
     assert "security.W008" in completed.stderr  # no redirect to HTTPS
 
 
-def test_without_redis_tasks_run_inline(settings_of):
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL"])
+def test_production_refuses_to_start_without_postgresql_and_redis(run, missing):
+    completed = run("-c", READ_DEBUG, env={**PRODUCTION, missing: ""})
+    assert completed.returncode != 0
+    assert f"ImproperlyConfigured: {missing} is required when MOVE_DEBUG is false" in (
+        completed.stderr
+    )
+
+
+def test_production_refuses_an_sqlite_database(run, tmp_path):
+    url = f"sqlite:///{tmp_path / 'production.sqlite3'}"
+    completed = run("-c", READ_DEBUG, env={**PRODUCTION, "DATABASE_URL": url})
+    assert completed.returncode != 0
+    assert "ImproperlyConfigured: DATABASE_URL must name a PostgreSQL database" in (
+        completed.stderr
+    )
+    assert "not sqlite://" in completed.stderr
+
+
+def test_production_error_does_not_print_the_database_password(run):
+    url = "mysql://move:s3cret-password@db.invalid/move"
+    completed = run("-c", READ_DEBUG, env={**PRODUCTION, "DATABASE_URL": url})
+    assert "DATABASE_URL must name a PostgreSQL database" in completed.stderr
+    assert "s3cret-password" not in completed.stderr
+
+
+def test_production_with_postgresql_and_redis_starts(settings_of):
     values = settings_of(PRODUCTION)
+    assert values["database"] == "django.db.backends.postgresql"
+    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["eager"] is False
+
+
+def test_the_demo_sqlite_holds_parallel_clients(settings_of):
+    """WAL, a busy timeout and immediate transactions (tests/project/test_demo_parallel.py
+    runs a server on them)."""
+    values = settings_of({"MOVE_DEBUG": "true"})
+    assert values["database"] == "django.db.backends.sqlite3"
+    options = values["database_options"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 10
+    assert "journal_mode=WAL" in options["init_command"]
+
+
+def test_without_redis_the_demo_runs_tasks_inline(settings_of):
+    values = settings_of({"MOVE_DEBUG": "true"})
     assert values["eager"] is True
     assert values["celery_eager"] is True
     assert values["broker"] == "memory://"
