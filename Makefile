@@ -7,12 +7,13 @@ UV := .tools/bin/uv
 endif
 VENV := .venv/bin
 DEMO_ENV := MOVE_DEBUG=true MOVE_REQUIRE_MFA=false
-# Settings that production would have, to run `check --deploy` against.
+# Settings that production would have, to run `check --deploy` against (it connects to
+# neither the database nor Redis: their URLs only need to be well-formed).
 DEPLOY_ENV := env -u MOVE_TESTING -u DJANGO_ALLOW_ASYNC_UNSAFE MOVE_DEBUG=false MOVE_SECRET_KEY=deploy-check-$$(printf '%064d' 0 | tr 0 x)-key \
 	MOVE_ENCRYPTION_KEY=deploy-check-encryption-key-not-a-real-one-0123 MOVE_ALLOWED_HOSTS=move.example.org \
-	DATABASE_URL= REDIS_URL=
+	DATABASE_URL=postgres://deploy-check@127.0.0.1:1/none REDIS_URL=redis://127.0.0.1:1/0
 
-.PHONY: demo test lint format messages compilemessages bench venv clean
+.PHONY: demo test lint format messages compilemessages bench load venv clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -48,12 +49,28 @@ test: lint compilemessages
 	$(VENV)/pytest $(PYTEST_ARGS)
 
 # The report list at 100,000 reports and the case files at 1,000,000 accompaniments on
-# PostgreSQL (DATABASE_URL), each rolled back after.
+# PostgreSQL (DATABASE_URL) and Redis (REDIS_URL), each rolled back after. Production
+# settings (MOVE_DEBUG=false: cached templates, no query log, the manifest of static files
+# collected into a temporary folder); each page is compared with a bare page of the same run.
+BENCH_ENV := env -u MOVE_TESTING -u DJANGO_ALLOW_ASYNC_UNSAFE MOVE_DEBUG=false MOVE_REQUIRE_MFA=true \
+	MOVE_SECRET_KEY=bench-only-$$(printf '%064d' 0 | tr 0 x)-key \
+	MOVE_ENCRYPTION_KEY=bench-only-encryption-key-not-a-real-one-0123456 \
+	MOVE_ALLOWED_HOSTS=testserver MOVE_LOG_LEVEL=WARNING MOVE_CACHE_PREFIX=move-bench
+
 bench: venv
 	@test -n "$$DATABASE_URL" || { echo "bench needs DATABASE_URL (PostgreSQL)"; exit 2; }
-	MOVE_DEBUG=true MOVE_REQUIRE_MFA=false $(VENV)/python manage.py migrate --no-input -v 0
-	MOVE_DEBUG=true MOVE_REQUIRE_MFA=false $(VENV)/python manage.py bench_reports --reports 100000
-	MOVE_DEBUG=true MOVE_REQUIRE_MFA=false $(VENV)/python manage.py bench_people --accompaniments 1000000
+	@test -n "$$REDIS_URL" || { echo "bench needs REDIS_URL (Redis)"; exit 2; }
+	set -e; static=$$(mktemp -d); trap 'rm -rf "$$static"' EXIT; \
+	export MOVE_STATIC_ROOT="$$static"; \
+	$(BENCH_ENV) $(VENV)/python manage.py migrate --no-input -v 0; \
+	$(BENCH_ENV) $(VENV)/python manage.py collectstatic --no-input -v 0; \
+	$(BENCH_ENV) $(VENV)/python manage.py bench_reports --reports 100000; \
+	$(BENCH_ENV) $(VENV)/python manage.py bench_people --accompaniments 1000000
+
+# 50 visitors autosaving for 60 s against gunicorn + PostgreSQL + Redis (scripts/load.sh):
+# a throwaway database move_load on DATABASE_URL's server, traffic to 127.0.0.1 only.
+load: venv
+	bash scripts/load.sh
 
 # Regenerates the fr and nl catalogues from the code (needs GNU gettext's xgettext).
 messages: venv

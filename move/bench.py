@@ -1,17 +1,32 @@
 """What the benchmark commands share (`make bench`): build rows in a transaction that is
-always rolled back, and time a page the way a browser asks for it."""
+always rolled back, time a page the way a browser asks for it, and compare it with a bare
+page timed in the same run.
+
+The bare page (signed in, one query, the base template) is only reachable while a
+benchmark runs: `with_bare_page()` puts this module's URLconf, which adds it in front of
+the project's, in place of ROOT_URLCONF. It goes through the whole middleware stack, as
+the real pages do."""
 
 import statistics
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.management.base import CommandError
 from django.core.signals import request_started
 from django.db import connection, reset_queries, transaction
-from django.test import Client
+from django.http import HttpResponse
+from django.template import engines
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import include, path, reverse
+
+# The goals of DESIGN.md §9, in the same run: a list at most LIST_MS and RATIO times the
+# bare page (p50), a case file's detail at most DETAIL_MS.
+LIST_MS, RATIO, DETAIL_MS = 15.0, 2.0, 25.0
 
 
 class _Rollback(Exception):
@@ -50,14 +65,15 @@ class Timing:
 
 
 def time_page(user, url, query, runs, what="") -> Timing:
-    """`runs` requests after a warm one, then one more whose queries are kept."""
+    """`runs` requests after a warm one, then one more whose queries are kept. Over
+    HTTPS, as production answers only that (MOVE_SECURE)."""
     client = Client()
     client.force_login(user)
-    client.get(url, query)  # warm
+    client.get(url, query, secure=True)  # warm
     timings, cpu = [], []
     for _run in range(runs):
         began, began_cpu = time.perf_counter(), time.process_time()
-        response = client.get(url, query)
+        response = client.get(url, query, secure=True)
         timings.append((time.perf_counter() - began) * 1000)
         cpu.append((time.process_time() - began_cpu) * 1000)
         if response.status_code != 200:
@@ -65,8 +81,8 @@ def time_page(user, url, query, runs, what="") -> Timing:
     request_started.disconnect(reset_queries)  # or each request empties the log
     connection.queries_log.clear()  # full after a build: it keeps 9,000 at most
     try:
-        with CaptureQueriesContext(connection) as captured:
-            client.get(url, query)
+        with CaptureQueriesContext(connection) as captured:  # a debug cursor, DEBUG or not
+            client.get(url, query, secure=True)
         queries = list(captured.captured_queries)
     finally:
         request_started.connect(reset_queries)
@@ -81,3 +97,68 @@ def explain(stdout, sql: str) -> None:
         cursor.execute("EXPLAIN ANALYZE " + sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     stdout.write(f"{sql}\n{plan}\n")
+
+
+# The bare page ------------------------------------------------------------------------------
+
+
+@cache
+def _bare_template():
+    return engines["django"].from_string(
+        "{% extends 'base.html' %}{% block title %}Bench{% endblock %}"
+        "{% block main %}<h1>Bench</h1><p>{{ centres }}</p>{% endblock %}"
+    )
+
+
+@login_required
+def bare_page(request):
+    """Signed in, one query of its own, the base template (with its context processors)."""
+    from move.centres.models import Centre
+
+    context = {"centres": Centre.objects.count()}
+    return HttpResponse(_bare_template().render(context, request))
+
+
+urlpatterns = [
+    path("bench/bare/", bare_page, name="bench-bare"),
+    path("", include(settings.ROOT_URLCONF)),
+]
+
+
+@contextmanager
+def with_bare_page():
+    """The project's URLs, and the bare page at /bench/bare/."""
+    with override_settings(ROOT_URLCONF=__name__):
+        yield
+
+
+def time_bare_page(stdout, user, runs) -> Timing:
+    """The bare page's timing, printed: what each page is compared with."""
+    timing = time_page(user, reverse("bench-bare"), {}, runs, "bare page")
+    stdout.write(
+        f"Bare page (signed in, {len(timing.queries)} queries, the base template): "
+        f"p50 {timing.p50:.1f} ms (CPU {timing.cpu:.1f} ms)"
+    )
+    return timing
+
+
+def verdict(timing: Timing, bare: Timing, limit_ms: float, ratio: float | None) -> str:
+    """'x1.4 ok' or 'x2.3 OVER': the page's ratio to the bare page, and whether it meets
+    its goals (`ratio` None: only the time counts)."""
+    times = timing.p50 / bare.p50
+    met = timing.p50 <= limit_ms and (ratio is None or times <= ratio)
+    return f"x{times:3.1f} {'ok' if met else 'OVER'}"
+
+
+def production_note(stdout) -> None:
+    """Say under which settings the figures were made."""
+    storage = settings.STORAGES["staticfiles"]["BACKEND"].rsplit(".", 1)[-1]
+    cached = any("cached.Loader" in str(loader) for loader in engines["django"].engine.loaders)
+    stdout.write(
+        f"Settings: DEBUG={settings.DEBUG}, cached templates={cached}, static={storage}, "
+        f"cache={settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}"
+    )
+    if settings.DEBUG:
+        stdout.write(
+            "Not production: run with MOVE_DEBUG=false (make bench) for figures that count."
+        )

@@ -3,8 +3,11 @@
 Builds the reports inside a transaction (in French and Dutch, with observations across
 the themes, one in twenty shared with a partner), measures the list page as a
 coordinator and as a partner, with and without search words and filters (median over
-several requests, and its SQL queries), then rolls everything back: nothing stays in the
-database. With -v 2 it also shows the plan PostgreSQL chose for each page's list query."""
+several requests, and its SQL queries) and, in the same run, a bare page (signed in, one
+query, the base template) to give each case's ratio to it and whether it meets DESIGN §9
+(at most 15 ms p50 and twice the bare page); then rolls everything back: nothing stays in
+the database. With -v 2 it also shows the plan PostgreSQL chose for each page's list query.
+`make bench` runs it with production settings (MOVE_DEBUG=false)."""
 
 import itertools
 import random
@@ -58,8 +61,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, reports, runs, **options):
         self.verbosity = options["verbosity"]
-        with bench.rolled_back(self.stdout, BUILT):
+        bench.production_note(self.stdout)
+        with bench.rolled_back(self.stdout, BUILT), bench.with_bare_page():
             people, filters = self.build(reports)
+            self.bare = bench.time_bare_page(self.stdout, people["coordinator"], runs)
             cases = [
                 ("coordinator", "list", {}),
                 ("partner", "list", {}),
@@ -181,11 +186,12 @@ class Command(BaseCommand):
         timing = bench.time_page(user, url, query, runs, label)
         client = Client()
         client.force_login(user)
-        after = client.get(url, {**query, "after": "2000-01-02_1"})
+        after = client.get(url, {**query, "after": "2000-01-02_1"}, secure=True)
         matching = ReportFilterForm(query).apply(VisitReport.objects.visible_to(user)).count()
         data = self.time_data(user, query, runs)
         self.stdout.write(
             f"{label:12} {what:17} p50 {timing.p50:5.1f} ms "
+            f"{bench.verdict(timing, self.bare, bench.LIST_MS, bench.RATIO)} "
             f"(CPU {timing.cpu:5.1f} ms), max {timing.slowest:6.1f} ms, "
             f"{len(timing.queries)} queries, {matching:6} matching, "
             f"page after a cursor: HTTP {after.status_code}; "
