@@ -88,6 +88,7 @@ MATRIX = {
     "accounts:invitation-list": {"GET": coordinator_only()},
     "accounts:invitation-create": {"GET": coordinator_only()},
     "accounts:invitation-revoke": {"GET": expect(default=405), "POST": coordinator_only(302, 404)},
+    "accounts:accesschange-list": {"GET": coordinator_only()},
     # Public: the link from the e-mail. Signed-in people are sent home.
     "accounts:invitation-accept": {"GET": expect(anonymous=200, default=302)},
     # --- centres

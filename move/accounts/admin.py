@@ -68,6 +68,17 @@ class OrganisationAdmin(RoleAdminMixin, TranslationAdmin):
     search_fields = ["short_name", "name_fr", "name_nl"]
     can_delete = False  # switched off, never deleted: reports and case files point at it
 
+    def get_readonly_fields(self, request, obj=None):
+        # Switching it off or on ends or gives back its members' access: not theirs to do.
+        if obj is not None and not permissions.may_switch_organisation(request.user, obj):
+            return ["active"]
+        return []
+
+    def save_model(self, request, obj, form, change):
+        if change and "active" in form.changed_data:
+            permissions.require_switch_organisation(request.user, obj)
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Invitation)
 class InvitationAdmin(RoleAdminMixin, admin.ModelAdmin):

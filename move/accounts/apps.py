@@ -10,10 +10,11 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from allauth.mfa.signals import authenticator_removed
 
-        from move.accounts import navigation
+        from move.accounts import access_changes, navigation
         from move.accounts.middleware import forget_mfa
 
         authenticator_removed.connect(forget_mfa, dispatch_uid="move-forget-mfa")
+        access_changes.register_own_models()
 
         navigation.register("home", _("Home"), order=0)
         navigation.register(
@@ -21,6 +22,13 @@ class AccountsConfig(AppConfig):
         )
         navigation.register(
             "accounts:invitation-list", _("Invitations"), "accounts.manage_organisations", 81
+        )
+        # Side by side: who was given access, and what personal data was read.
+        navigation.register(
+            "accounts:accesschange-list", _("Access changes"), "accounts.view_access_changes", 82
+        )
+        navigation.register(
+            "privacy:accesslog-list", _("Access log"), "privacy.view_access_log", 83
         )
         navigation.register("mfa_index", _("Security"), order=90)
         navigation.register("admin:index", _("Administration"), "accounts.use_admin", 99)

@@ -20,3 +20,16 @@ def send_invitation(invitation, link: str) -> None:
         invitation.language,
         {"invitation": invitation, "link": link, "days": settings.MOVE_INVITATION_DAYS},
     )
+
+
+def send_access_change(entry, person) -> None:
+    """Tell `person` of a change of access (an auditlog entry), in their language."""
+    from move.accounts import access_changes
+
+    with translation.override(person.language):
+        context = {
+            "sentence": access_changes.sentence(entry),
+            "when": entry.timestamp,
+            "organisations": ", ".join(access_changes.organisation_names(entry)),
+        }
+    send("access-change", person.email, person.language, context)

@@ -1,9 +1,12 @@
+from datetime import datetime, time, timedelta
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from move.accounts.models import Organisation
@@ -130,3 +133,48 @@ class AcceptInvitationForm(forms.Form):
             except ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class AccessChangeFilterForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation concerned"),
+        queryset=Organisation.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All"),
+    )
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return data
+
+    def apply(self, entries):
+        """The entries matching the valid filters (an invalid one is left out)."""
+        from move.accounts import access_changes
+
+        data = self.cleaned_data if self.is_bound else {}
+        if organisation := data.get("organisation"):
+            entries = access_changes.concerning(entries, organisation)
+        # Whole days in the local time zone, as bounds on the indexed timestamp.
+        if start := data.get("date_from"):
+            entries = entries.filter(timestamp__gte=_midnight(start))
+        if end := data.get("date_to"):
+            entries = entries.filter(timestamp__lt=_midnight(end + timedelta(days=1)))
+        return entries
+
+
+def _midnight(day):
+    return timezone.make_aware(datetime.combine(day, time.min))

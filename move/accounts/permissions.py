@@ -36,6 +36,9 @@ PERMISSIONS = {
     "centres.change_centre": _("Edit centres and their yearly figures"),
     "accounts.manage_organisations": _("Manage organisations, memberships and invitations"),
     "accounts.use_admin": _("Use the administration site"),
+    "accounts.view_access_changes": _(
+        "Read who changed memberships, roles, invitations, organisations and shares"
+    ),
     "visits.view_theme": _("See the themes of observations"),
     "visits.change_theme": _("Edit the themes of observations"),
     "visits.view_visit": _("See the visits planned and done, and the weekly coverage"),
@@ -85,6 +88,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "centres.change_centre",
             "accounts.manage_organisations",
             "accounts.use_admin",
+            "accounts.view_access_changes",
             "visits.view_theme",
             "visits.change_theme",
             "visits.view_visit",
@@ -118,6 +122,7 @@ REFUSAL_REASONS = {
     "centres.change_centre": _("Only coordinators can edit centres."),
     "accounts.manage_organisations": _("Only coordinators can manage organisations and people."),
     "accounts.use_admin": _("Only coordinators can use the administration site."),
+    "accounts.view_access_changes": _("Only coordinators read the changes of access."),
     "visits.change_theme": _("Only coordinators can edit the themes."),
     "visits.plan_visit": _("Only visitors and coordinators plan visits."),
     "visits.write_report": _("Only the visitors who took part in a visit write its report."),
@@ -211,12 +216,16 @@ def require(user, perm: str) -> None:
         raise PermissionDenied(REFUSAL_REASONS.get(perm, _("You are not allowed to do this.")))
 
 
+def sees_personal_data(user) -> bool:
+    """Whether one of the user's roles sees personal data (MFA_ROLES): what the
+    two-factor prompts tell them depends on it."""
+    return bool(roles_of(user) & MFA_ROLES) or getattr(user, "is_superuser", False)
+
+
 def requires_mfa(user) -> bool:
     from django.conf import settings
 
-    return settings.MOVE_REQUIRE_MFA and (
-        bool(roles_of(user) & MFA_ROLES) or getattr(user, "is_superuser", False)
-    )
+    return settings.MOVE_REQUIRE_MFA and sees_personal_data(user)
 
 
 def may_change_login_of(actor, target) -> bool:
@@ -226,6 +235,42 @@ def may_change_login_of(actor, target) -> bool:
     if target == actor:
         return False
     return not target.is_superuser or getattr(actor, "is_superuser", False)
+
+
+OWN_ACCESS = _(
+    "Nobody creates, changes or ends their own access: ask another coordinator to do it."
+)
+
+
+def may_change_access(actor, target) -> bool:
+    """Whether `actor` may create, change or end the memberships of `target` (a person,
+    or the e-mail address of someone invited): a coordinator, never for themself, so
+    that giving oneself access always takes a second person (DESIGN.md §3)."""
+    if not has_perm(actor, "accounts.manage_organisations"):
+        return False
+    if isinstance(target, str):
+        return target.strip().lower() != (actor.email or "").strip().lower()
+    return getattr(target, "pk", None) != actor.pk
+
+
+def require_change_access(actor, target) -> None:
+    require(actor, "accounts.manage_organisations")
+    if not may_change_access(actor, target):
+        raise PermissionDenied(OWN_ACCESS)
+
+
+def may_switch_organisation(actor, organisation) -> bool:
+    """Switching an organisation off or on ends or gives back its members' access: not
+    by one of its members (even a membership that gives nothing while it is off)."""
+    return has_perm(actor, "accounts.manage_organisations") and not (
+        organisation.pk and actor.memberships.filter(organisation=organisation).exists()
+    )
+
+
+def require_switch_organisation(actor, organisation) -> None:
+    require(actor, "accounts.manage_organisations")
+    if not may_switch_organisation(actor, organisation):
+        raise PermissionDenied(OWN_ACCESS)
 
 
 def readable_reports(qs, user):
@@ -460,3 +505,77 @@ def is_shared_with_user(obj, user, roles, perm_codename: str) -> bool:
         bool(orgs)
         and shared_with(type(obj), orgs, perm_codename).filter(content_object_id=obj.pk).exists()
     )
+
+
+# --- Reports corrected by someone who cannot see names (issue 9 §2) ---------------------
+
+
+def checks_names_in_report(user, report) -> bool:
+    """Whether the names held in the report's organisation's identities are looked for
+    in what `user` writes or shares: only for its visitors, who may read those names.
+    For anyone else (a coordinator) every answer is the same whatever the word typed,
+    and their corrections wait for the authors' check instead."""
+    return reads_identities_of(user, report.organisation_id)
+
+
+def may_confirm_report(user, report) -> bool:
+    """Who confirms a report awaiting its authors' check (after the full check, names
+    included): someone who edits it and reads its organisation's identities."""
+    return may_edit_report(user, report) and checks_names_in_report(user, report)
+
+
+def reads_unchecked_corrections(user, report) -> bool:
+    """Those who may edit a report read its corrections before the authors' check;
+    every other reader (partners first) reads the version last checked."""
+    return may_edit_report(user, report)
+
+
+# --- Who changes a visit (issue 9 §4) ----------------------------------------------------
+# `visit.visitors` and `visit.report` are read from what the page loaded when it can
+# (prefetch_related, select_related): a list of visits asks no query per row.
+
+
+def _goes_on(user, visit) -> bool:
+    return any(person.pk == user.pk for person in visit.visitors.all())
+
+
+def _has_report(visit) -> bool:
+    return hasattr(visit, "report")
+
+
+def may_change_visit(user, visit) -> bool:
+    """Its own visitors and the coordinators change a visit (its day, centre, status,
+    visitors): not a visitor who does not go, who may only join it."""
+    if not has_perm(user, "visits.plan_visit"):
+        return False
+    return has_role(user, Role.COORDINATOR) or _goes_on(user, visit)
+
+
+def require_change_visit(user, visit) -> None:
+    require(user, "visits.plan_visit")
+    if not may_change_visit(user, visit):
+        raise PermissionDenied(_("Only the visitors of a visit and the coordinators change it."))
+
+
+def may_join_visit(user, visit) -> bool:
+    """A visitor joins a planned visit that has no report yet (adds themself)."""
+    return (
+        has_perm(user, "visits.write_report")
+        and visit.status == "planned"
+        and not _has_report(visit)
+        and not _goes_on(user, visit)
+    )
+
+
+def require_join_visit(user, visit) -> None:
+    if not may_join_visit(user, visit):
+        raise PermissionDenied(_("Only a visitor joins a visit, while it is planned."))
+
+
+def removable_visitors(user, visit) -> frozenset[int]:
+    """The visitors `user` may take off the visit: nobody once it has a report (its
+    authors went); else a visitor only themself, a coordinator anyone."""
+    if not visit.pk or _has_report(visit) or not may_change_visit(user, visit):
+        return frozenset()
+    going = frozenset(person.pk for person in visit.visitors.all())
+    return going if has_role(user, Role.COORDINATOR) else going & {user.pk}

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from move.accounts import permissions, tasks
+from move.accounts.access_changes import acting
 from move.accounts.models import Invitation, Membership, Organisation, User
 from move.accounts.permissions import Role
 
@@ -22,7 +23,7 @@ def invite(
     """Create an invitation and, once committed, have its link e-mailed. The link's token
     is made by the task that sends it: it travels through no queue, and only its hash is
     stored. `site_url` is where the application answers (https://move.example.org/)."""
-    permissions.require(by, "accounts.manage_organisations")
+    permissions.require_change_access(by, email)
     _check_role(role)
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
@@ -39,7 +40,8 @@ def invite(
         email=email, organisation=organisation, role=role, language=language, invited_by=by
     )
     invitation.new_token()  # a token nobody will ever see, until the task sends one
-    invitation.save()
+    with acting(by):
+        invitation.save()
     tasks.send_invitation.delay_on_commit(invitation.pk, site_url)
     return invitation
 
@@ -64,6 +66,7 @@ def accept_invitation(token: str, *, first_name: str, last_name: str, password: 
         raise ValidationError(problem)
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise ValidationError(_("An account with this e-mail address already exists. Sign in."))
+    inviter = invitation.invited_by
     user = User.objects.create_user(
         invitation.email,
         password,
@@ -71,14 +74,17 @@ def accept_invitation(token: str, *, first_name: str, last_name: str, password: 
         last_name=last_name,
         language=invitation.language,
     )
-    _add_membership(user, invitation.organisation, invitation.role)
+    # The access is given by whoever sent the invitation; its acceptance by the person.
+    with acting(inviter):
+        _add_membership(user, invitation.organisation, invitation.role)
     invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at"])
+    with acting(user):
+        invitation.save(update_fields=["accepted_at"])
     return user
 
 
 def revoke_invitation(invitation: Invitation, *, by: User) -> None:
-    permissions.require(by, "accounts.manage_organisations")
+    permissions.require_change_access(by, invitation.email)
     if invitation.status != "pending":
         # Used, withdrawn or expired meanwhile: say so rather than "withdrawn".
         raise ValidationError(
@@ -89,7 +95,8 @@ def revoke_invitation(invitation: Invitation, *, by: User) -> None:
             params={"email": invitation.email, "status": invitation.get_status_display()},
         )
     invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
+    with acting(by):
+        invitation.save(update_fields=["revoked_at"])
 
 
 def has_totp(user) -> bool:
@@ -112,11 +119,12 @@ def add_membership(*, email: str, organisation: Organisation, role: str, by: Use
             _("Nobody has an account with %(email)s: send an invitation instead."),
             params={"email": email},
         )
+    permissions.require_change_access(by, user)
     already = _("This person already has this role in this organisation.")
     if Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
         raise ValidationError(already)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), acting(by):
             return _add_membership(user, organisation, role)
     except IntegrityError:  # the same form sent twice at once
         raise ValidationError(already) from None
@@ -146,11 +154,22 @@ def check_not_last_coordinator(user: User, ending: Membership | None = None) -> 
 
 @transaction.atomic
 def end_membership(membership: Membership, *, by: User) -> None:
-    permissions.require(by, "accounts.manage_organisations")
+    permissions.require_change_access(by, membership.user)
     if membership.role == Role.COORDINATOR:
         check_not_last_coordinator(membership.user, ending=membership)
     user, organisation = membership.user, membership.organisation
-    membership.delete()
+    with acting(by):
+        membership.delete()
     if not Membership.objects.filter(user=user, organisation=organisation).exists():
         user.groups.remove(organisation.group)
     permissions.forget(user)
+
+
+def save_organisation(form, *, by: User) -> Organisation:
+    """An organisation's page or the admin: switching it off or on is refused to its
+    own members (it ends or gives back their access)."""
+    permissions.require(by, "accounts.manage_organisations")
+    if "active" in form.changed_data and form.instance.pk:
+        permissions.require_switch_organisation(by, form.instance)
+    with acting(by):
+        return form.save()

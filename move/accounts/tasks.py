@@ -27,6 +27,41 @@ def send_invitation(invitation_id: int, site_url: str) -> None:
     emails.send_invitation(invitation, site_url.rstrip("/") + path)
 
 
+@shared_task(
+    autoretry_for=(OSError, SMTPException),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def tell_access_change(entry_id: int) -> None:
+    """Queued when a change of access is recorded: one e-mail task per person told, so
+    that a retry sends again only what failed."""
+    from move.accounts import access_changes
+
+    entry = access_changes.entries().filter(pk=entry_id).first()
+    if entry is None:
+        return
+    for person in access_changes.told_of(entry):
+        send_access_change.delay(entry_id, person.pk)
+
+
+@shared_task(
+    autoretry_for=(OSError, SMTPException),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_access_change(entry_id: int, person_id: int) -> None:
+    from move.accounts import access_changes
+    from move.accounts.models import User
+
+    entry = access_changes.entries().filter(pk=entry_id).first()
+    person = User.objects.filter(pk=person_id, is_active=True).first()
+    if entry is None or person is None:
+        return
+    emails.send_access_change(entry, person)
+
+
 @shared_task
 def clear_expired_sessions() -> int:
     """Daily: expired sessions and their "open sessions" records (IP address, browser)

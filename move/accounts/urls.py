@@ -25,4 +25,5 @@ urlpatterns = [
     path("invitations/new/", views.invitation_create, name="invitation-create"),
     path("invitations/<uuid:code>/withdraw/", views.invitation_revoke, name="invitation-revoke"),
     path("invitations/accept/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("access-changes/", views.AccessChangeList.as_view(), name="accesschange-list"),
 ]

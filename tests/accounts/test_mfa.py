@@ -168,3 +168,39 @@ def test_the_encryption_depends_on_the_encryption_key(settings):
     settings.ENCRYPTION_KEY = "another-key"
     with pytest.raises(UnreadableData, match="MOVE_ENCRYPTION_KEY"):
         adapter.decrypt(first)
+
+
+# --- What the prompts say (issue 9 §6) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.ADVOCACY, Role.PARTNER])
+def test_roles_that_see_no_personal_data_are_not_told_they_do(client, role):
+    person = member(role, email=f"{role}.prompt@example.org")
+    sign_in(client, person)
+
+    home = client.get(reverse("home")).content.decode()
+    set_up = client.get(SET_UP).content.decode()
+
+    assert "Two-factor authentication is off. Turn it on to protect your account." in home
+    assert "whose data you see" not in home
+    assert "Your roles give no access to personal data" in set_up
+    assert "Your roles give access to personal data" not in set_up
+
+
+@pytest.mark.parametrize("role", FORCED_ROLES)
+def test_roles_that_see_personal_data_are_told_why_a_second_factor_is_required(client, role):
+    sign_in(client, without_totp(role))
+
+    set_up = client.get(SET_UP).content.decode()
+
+    assert "Your roles give access to personal data" in set_up
+    assert "no access to personal data" not in set_up
+
+
+def test_a_visitor_whose_factor_is_not_required_is_told_why_it_matters(client, settings):
+    settings.MOVE_REQUIRE_MFA = False
+    sign_in(client, without_totp(Role.VISITOR))
+
+    home = client.get(reverse("home")).content.decode()
+
+    assert "Your roles give access to personal data: turn it on to protect the people" in home
