@@ -234,14 +234,17 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
-# Failed sign-ins are counted per account ("key": the address typed), then per IP with a
-# ceiling high enough that one person's failures never lock out an office behind one
-# address. The account comes first: allauth stops at the first rate exceeded, so the
-# attempts of an account already paused do not use up its office's allowance.
+# Failed sign-ins are counted per account and IP (5 in 5 minutes: someone mistyping is
+# paused where they are), per account (20 an hour, from anywhere: a guesser spread over
+# addresses), then per IP with a ceiling high enough that one person's failures never lock
+# out an office behind one address. A paused attempt gives back what it counted, so an
+# account already paused does not use up its office's allowance.
 # Every sign-in, failed or not, is also counted per IP ("login"): allauth's 30 a minute
 # would refuse an office whose people arrive at nine.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env_str("MOVE_LOGIN_FAILED_RATE", "5/300s/key,100/m/ip"),
+    "login_failed": env_str("MOVE_LOGIN_FAILED_RATE", "20/h/key,100/m/ip"),
+    # Per account *and* IP (move.accounts.adapters.AccountAdapter.pre_authenticate).
+    "login_failed_account_ip": env_str("MOVE_LOGIN_FAILED_ACCOUNT_IP_RATE", "5/300s/key"),
     "login": "300/m/ip",
 }
 MFA_ADAPTER = "move.accounts.adapters.MFAAdapter"

@@ -22,9 +22,11 @@ def sign_in_with(client, email, password):
 
 
 def failures_allowed(settings, per):
-    """How many failed attempts the configured rate allows, per "key" (address) or "ip"."""
-    (rate,) = [r for r in parse_rates(settings.ACCOUNT_RATE_LIMITS["login_failed"]) if r.per == per]
-    return rate.amount
+    """How many failed attempts one client (one IP) is allowed, per "key" (an account:
+    the tighter of the per-account and per-account-and-IP rates) or per "ip"."""
+    limits = settings.ACCOUNT_RATE_LIMITS
+    actions = ["login_failed", "login_failed_account_ip"] if per == "key" else ["login_failed"]
+    return min(r.amount for a in actions for r in parse_rates(limits[a]) if r.per == per)
 
 
 def page(response):

@@ -28,9 +28,14 @@ def _redis_cache(settings):
     )
 
 
-def limit(settings, per: str) -> int:
-    rates = parse_rates(settings.ACCOUNT_RATE_LIMITS["login_failed"])
+def limit(settings, per: str, action="login_failed") -> int:
+    rates = parse_rates(settings.ACCOUNT_RATE_LIMITS[action])
     return min(rate.amount for rate in rates if rate.per == per)
+
+
+def here_limit(settings) -> int:
+    """Failures allowed for one account from one address."""
+    return limit(settings, "key", "login_failed_account_ip")
 
 
 def attempt(email, password, ip):
@@ -44,9 +49,10 @@ def signed_in(client, response, user) -> bool:
     return response.status_code == 302 and client.session.get(SESSION_KEY) == str(user.pk)
 
 
-def test_the_per_ip_ceiling_is_far_above_the_per_account_limit(settings):
-    assert limit(settings, "key") <= 10
-    assert limit(settings, "ip") >= 10 * limit(settings, "key")
+def test_the_per_ip_ceiling_is_far_above_the_per_account_limits(settings):
+    assert here_limit(settings) <= 10
+    assert here_limit(settings) < limit(settings, "key") <= 30
+    assert limit(settings, "ip") >= 10 * here_limit(settings)
 
 
 def test_one_persons_failures_do_not_lock_out_their_office(advocacy, partner, settings):
@@ -70,8 +76,8 @@ def test_a_whole_office_signs_in_within_a_minute(db, settings):
         assert signed_in(client, response, person), f"{person.email} was refused"
 
 
-def test_the_person_who_failed_is_paused_even_with_the_right_password(advocacy, settings):
-    for _ in range(limit(settings, "key")):
+def test_the_person_who_failed_is_paused_there_even_with_the_right_password(advocacy, settings):
+    for _ in range(here_limit(settings)):
         _client, response = attempt(advocacy.email, "not-the-password", OFFICE)
         assert MISMATCH in response.content.decode()
 
@@ -79,8 +85,20 @@ def test_the_person_who_failed_is_paused_even_with_the_right_password(advocacy, 
 
     assert TOO_MANY in response.content.decode()
     assert not signed_in(client, response, advocacy)
-    # Per account: another address does not lift the pause.
+    # Per account and IP: from another address the owner still signs in.
     client, response = attempt(advocacy.email, PASSWORD, ELSEWHERE)
+    assert signed_in(client, response, advocacy)
+
+
+def test_an_account_guessed_from_many_addresses_is_paused_everywhere(advocacy, settings):
+    addresses = [f"192.0.2.{n}" for n in range(1, 60)]
+    for number in range(limit(settings, "key")):
+        # Fewer tries per address than the per-address pause: only the account count stops it.
+        ip = addresses[number // (here_limit(settings) - 1)]
+        _client, response = attempt(advocacy.email, "not-the-password", ip)
+        assert MISMATCH in response.content.decode()
+
+    client, response = attempt(advocacy.email, PASSWORD, "198.18.0.1")
     assert TOO_MANY in response.content.decode()
     assert not signed_in(client, response, advocacy)
 
@@ -100,7 +118,7 @@ def test_a_guesser_trying_many_accounts_from_one_address_hits_the_ip_ceiling(
 
 
 def test_a_successful_sign_in_gives_back_what_it_consumed(advocacy, settings):
-    for _ in range(limit(settings, "key") - 1):
+    for _ in range(here_limit(settings) - 1):
         attempt(advocacy.email, "not-the-password", OFFICE)
     client, response = attempt(advocacy.email, PASSWORD, OFFICE)
     assert signed_in(client, response, advocacy)
