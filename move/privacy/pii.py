@@ -29,6 +29,7 @@ IBAN = "iban"
 IMMIGRATION_FILE_NUMBER = "immigration_file_number"
 DATE_OF_BIRTH = "date_of_birth"
 KNOWN_NAME = "known_name"
+UNKNOWN_NAME = "unknown_name"
 
 KINDS = (
     NATIONAL_NUMBER,
@@ -38,7 +39,12 @@ KINDS = (
     IMMIGRATION_FILE_NUMBER,
     DATE_OF_BIRTH,
     KNOWN_NAME,
+    UNKNOWN_NAME,
 )
+
+# Kinds that are a guess from the shape of the text rather than a fact (a checksum, a
+# layout, a name from the case files): shown as warnings, dismissed like the others.
+WARNING_KINDS = frozenset({UNKNOWN_NAME})
 
 _LABELS = {
     NATIONAL_NUMBER: _("national register number"),
@@ -48,6 +54,7 @@ _LABELS = {
     IMMIGRATION_FILE_NUMBER: _("Immigration Office file number"),
     DATE_OF_BIRTH: _("date of birth"),
     KNOWN_NAME: _("name of a person in a case file"),
+    UNKNOWN_NAME: _("possible name of a person"),
 }
 
 
@@ -67,6 +74,8 @@ _TIER = {
     DATE_OF_BIRTH: 1,
     PHONE: 2,
     KNOWN_NAME: 2,
+    # The loosest guess of all: it yields to anything else on the same words.
+    UNKNOWN_NAME: 3,
 }
 
 
@@ -78,6 +87,11 @@ class Finding:
     start: int
     end: int
     text: str
+
+    @property
+    def is_warning(self) -> bool:
+        """A guess (a possible name) rather than a certainty; resolved the same way."""
+        return self.kind in WARNING_KINDS
 
 
 def scan(
@@ -99,6 +113,9 @@ def scan(
         *_dates_of_birth(text),
         *_phones(text),
         *_known_names(text, known_names),
+        # Never given `known_names`: whether a word is in the case files must not change
+        # what this rule says (DESIGN.md §3, people who may not see the names).
+        *_unknown_names(text),
     ]
     return _resolve_overlaps(candidates)
 
@@ -200,72 +217,155 @@ def _emails(text: str) -> Iterator[Finding]:
 _FILE_LEAD = r"(?i:(?<!\w)(?:n°|nº|no\.?|nr\.?|num\.|numéro|numero|nummer)[ \u00a0]*)?"
 _FILE_AGENCY = (
     r"(?:\b(?:SP|OE|O\.E\.|DVZ|D\.V\.Z\.)"
-    r"|(?i:office des étrangers|office des etrangers|dienst vreemdelingenzaken))"
+    r"|(?i:office des étrangers|office des etrangers|dienst vreemdelingenzaken"
+    r"|immigration office))"
 )
 _FILE_LABEL = r"(?i:[ \u00a0\-]?(?:nummer|nr\.?|n°|nº|no\.|numéro|numero|number))?"
-_FILE_DIGITS = r"(?<!\d)(?:\d{1,2}(?:[.\u00a0 ]\d{3}){2}|\d{6,8})(?![.,]?\d)"
+_FILE_DIGITS = r"(?<![\d\-/])(?:\d{1,2}(?:[.\u00a0 ]\d{3}){2}|\d{6,8})(?![.,]?\d)"
 _FILE_NUMBER_RE = re.compile(
     rf"{_FILE_LEAD}{_FILE_AGENCY}{_FILE_LABEL}[ \u00a0]*[:.]?[ \u00a0]*{_FILE_DIGITS}"
 )
+# The same number with other words between it and the agency, on either side: "OE
+# (1234567)", "1234567 (DVZ)", "dossier 1234567 à l'Office des étrangers", "het
+# nummer bij de DVZ is 1234567". Only a few words apart, in the same sentence, with no
+# other number or reference (a court's, an article's) in between.
+_AGENCY_RE = re.compile(
+    r"(?<![\w.])(?:SP|OE|O\.E\.|DVZ|D\.V\.Z\.)(?![\w])"
+    r"|(?i:(?<!\w)(?:office des [ée]trangers|dienst vreemdelingenzaken|vreemdelingenzaken"
+    r"|immigration office|immigration department)(?!\w))"
+)
+_FILE_NUMBER_ALONE_RE = re.compile(
+    r"(?<![\d+\-/.,])(?<!\d[ \u00a0])(?:\d{1,2}(?:[.\u00a0 ]\d{3}){2}|\d{6,8})(?![.,/\-]?\d)"
+)
+_FILE_GAP_MAX = 45  # characters
+_FILE_GAP_WORDS_MAX = 6
+_FILE_LABEL_REACH = 20  # characters before a number where its own label stands
+_OTHER_REFERENCE = (
+    r"(?i:(?<!\w)(?:cce|rvv|cgra|cgvs|arrêt|arret|arrest|judg(?:e)?ments?|jugements?|vonnis"
+    r"|ordonnance|beschikking|rôle|rolnummer|art\.|article|artikel|loi|wet|law"
+    r"|chambre|kamer|room|cellule|cel|tél|tel|gsm|phone|euros?|eur)(?!\w))"
+)
+_OTHER_REFERENCE_RE = re.compile(_OTHER_REFERENCE)
+_FILE_GAP_BREAK_RE = re.compile(rf"[;!?\n]|\.\s+[A-ZÀ-Þ]|\d{{3}}|[€$]|{_OTHER_REFERENCE}")
 
 
 def _immigration_file_numbers(text: str) -> Iterator[Finding]:
     for match in _FILE_NUMBER_RE.finditer(text):
         yield _finding(IMMIGRATION_FILE_NUMBER, text, match.start(), match.end())
+    agencies = [(m.start(), m.end()) for m in _AGENCY_RE.finditer(text)]
+    if not agencies:
+        return
+    for match in _FILE_NUMBER_ALONE_RE.finditer(text):
+        # A number with another label of its own ("arrest nr. 245678 … de DVZ") is not
+        # the agency's, whatever follows it.
+        labelled_otherwise = _OTHER_REFERENCE_RE.search(
+            text[max(0, match.start() - _FILE_LABEL_REACH) : match.start()]
+        )
+        if any(
+            _file_gap_ok(text, agency_end, match.start())
+            or (not labelled_otherwise and _file_gap_ok(text, match.end(), agency_start))
+            for agency_start, agency_end in agencies
+        ):
+            yield _finding(IMMIGRATION_FILE_NUMBER, text, match.start(), match.end())
+
+
+def _file_gap_ok(text: str, start: int, end: int) -> bool:
+    if not 0 <= end - start <= _FILE_GAP_MAX:
+        return False
+    gap = text[start:end]
+    return len(gap.split()) <= _FILE_GAP_WORDS_MAX and not _FILE_GAP_BREAK_RE.search(gap)
 
 
 # --- Date of birth ------------------------------------------------------------------
 
-_MONTHS = (
+# fmt: off
+_MONTH_WORDS = (
     # French, with and without accents, and the usual abbreviations.
-    r"janvier|janv\.?|février|fevrier|févr\.?|fevr\.?|mars|avril|avr\.?|mai|juin"
-    r"|juillet|juil\.?|août|aout|septembre|sept\.?|octobre|oct\.?|novembre|nov\.?"
-    r"|décembre|decembre|déc\.?|dec\.?"
+    "janvier", "janv", "février", "fevrier", "févr", "fevr", "mars", "avril", "avr",
+    "mai", "juin", "juillet", "juil", "août", "aout", "septembre", "sept", "octobre",
+    "oct", "novembre", "nov", "décembre", "decembre", "déc", "dec",
     # Dutch.
-    r"|januari|jan\.?|februari|feb\.?|maart|mrt\.?|april|apr\.?|mei|juni|juli"
-    r"|augustus|aug\.?|september|sep\.?|oktober|okt\.?|november|december"
+    "januari", "jan", "februari", "feb", "maart", "mrt", "april", "apr", "mei", "juni",
+    "juli", "augustus", "aug", "september", "sep", "oktober", "okt", "november",
+    "december",
+    # English.
+    "january", "february", "march", "mar", "may", "june", "jun", "july", "jul",
+    "august", "october",
 )
+# fmt: on
+_MONTH_ALTERNATIVES = "|".join(sorted(set(_MONTH_WORDS), key=lambda m: (-len(m), m)))
+_MONTHS = rf"(?:(?:{_MONTH_ALTERNATIVES})\.?)"
+_SP = r"[ \u00a0]+"
+_DAY = r"(?:1er|1re|\d{1,2}(?:st|nd|rd|th|ste|de|e)?)"
 _DATE_RE = re.compile(
     r"(?<![\d.\-/])(?:"
     r"\d{1,2}([./\-])\d{1,2}\1(?:\d{4}|\d{2})"  # 03/04/1991, 3.4.91, 03-04-1991
-    r"|\d{4}-\d{2}-\d{2}"  # 1991-04-03
-    rf"|(?:1er|\d{{1,2}})[ \u00a0]+(?:{_MONTHS})[ \u00a0]+\d{{4}}"  # 3 avril 1991, 1er mai
+    r"|\d{4}([./\-])\d{1,2}\2\d{1,2}"  # 1991-04-03, 1991/04/03
+    rf"|{_DAY}{_SP}(?:of{_SP})?{_MONTHS},?{_SP}\d{{4}}"  # 3 avril 1991, 3rd of March 1991
+    rf"|{_MONTHS}{_SP}{_DAY},?{_SP}\d{{4}}"  # March 3, 1991
     r")(?![\d]|[./\-]\d)",
     re.IGNORECASE,
 )
 
 # Words that announce a date of birth. "°" is the Belgian/French shorthand for "born"
-# ("°12/05/1988"), but not inside "n°". "ne le"/"nee le" ("né le" typed without accents)
-# only counts right before a number: "ne" is also the French negation.
+# ("°12/05/1988"), but not inside "n°" nor in "°C". "ne le"/"nee le" ("né le" typed
+# without accents) only counts right before a number: "ne" is also the French negation.
 _BIRTH_CUE_RE = re.compile(
-    r"\b(?:née?s?|date de naissance|date of birth|geboren|geb\.|geboortedatum|born"
+    r"\b(?:née?s?|naissance|geboren|geb\.|geboorte\w*|born|birth\w*"
     r"|dob|d\.o\.b\.?)(?!\w)"
     r"|\bnee?s?[ \u00a0]+le(?=[ \u00a0]+\d)"
-    r"|(?<!\w)°",
+    r"|(?<!\w)°(?![ \u00a0]?[CF]\b)",
     re.IGNORECASE,
 )
-# What may stand between the cue and the date: "le"/"op"/"on", a place ("née à Kinshasa
-# (RDC) le", "geboren te Sint-Niklaas op"), a colon, a qualifier ("date de naissance
-# présumée :"). Place words must be capitalised, so that "née en Guinée et arrivée le
-# 12/05/2019" does not turn the arrival date into a birth date.
-_PLACE_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.\-]*|\([^()\n]{1,25}\)|d[eu]|des|la|l'|den|aan|sur)"
-_BIRTH_GAP_RE = re.compile(
-    r"(?:\s*\(e\))?"  # né(e)
-    r"(?:\s+(?i:présumée?|presumee?|déclarée?|declaree?|supposée?|supposee?))?"
-    r"(?:\s*\([^()\n]{0,25}\))?"
-    r"\s*[:\-–]?"
-    rf"(?:\s+(?i:à|a|au|aux|en|te|in)\s+{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,4}}\s*,?)?"
-    r"(?:\s+(?i:le|op|on))?"
-    r"\s*[:\-–]?\s*"
+# Between the cue and the date may stand any words ("née à Kinshasa (RDC) le", "geboren
+# volgens zijn paspoort op", "date of birth as declared to the Immigration Office:"),
+# within one sentence, unless they tell of another event: "née en Guinée et arrivée le
+# 12/05/2019" dates the arrival, not the birth. Another date in between also ends it.
+_BIRTH_GAP_MAX = 100  # characters
+_DATE_LENGTH_MAX = 30  # "September 23rd, 1991" and then some
+# fmt: off
+_OTHER_EVENTS = (
+    # Arrival, arrest, detention, transfer, visits, hearings, removal, release, decisions,
+    # applications, marriage, death, departure: French, Dutch and English stems.
+    r"arriv\w*", r"aangekom\w*", r"aankomst\w*", r"arrest\w*", r"arr[êe]t\w*",
+    r"interpell?\w*", r"intercept\w*", r"opgepakt", r"d[ée]tenu\w*", r"d[ée]tention",
+    r"detentie", r"detained", r"vastgehoud\w*", r"opgesloten", r"plac[ée]e?s?",
+    r"placement", r"geplaatst", r"transf[ée]r\w*", r"transfer\w*", r"overgebracht",
+    r"overbreng\w*", r"visit\w*", r"bezoek\w*", r"audience\w*", r"zitting\w*",
+    r"hearing\w*", r"rapatri\w*", r"expuls\w*", r"[ée]loign\w*", r"verwijder\w*",
+    r"deport\w*", r"remov\w*", r"vlucht", r"flight", r"lib[ée]r[ée]\w*", r"libération",
+    r"vrijgelaten", r"releas\w*", r"notifi\w*", r"betekend", r"d[ée]cision\w*",
+    r"beslis\w*", r"demand\w*", r"aanvraag", r"appli\w*", r"asile", r"asiel",
+    r"asylum", r"depuis", r"sinds", r"since", r"jusqu\w*", r"until", r"rendez-vous",
+    r"afspraak", r"appointment", r"entretien", r"gesprek", r"interview\w*",
+    r"mari[ée]e?s?", r"mariage", r"married", r"getrouwd", r"d[ée]c[ée]d[ée]\w*",
+    r"overleden", r"died", r"introdu\w*", r"ingediend", r"lodged", r"filed",
+    r"entr[ée]e?s?", r"entered", r"binnengekomen", r"quitt\w*", r"left", r"vertr[eo]k\w*",
+    r"d[ée]part\w*", r"sign[ée]e?s?", r"signed", r"ondertekend",
 )
-_BIRTH_GAP_MAX = 80  # characters; only to spare the regex long stretches of text
+# fmt: on
+_BIRTH_GAP_BREAK_RE = re.compile(
+    r"[;!?\n]|\.[ \u00a0]+(?=[A-ZÀ-Þ])"
+    rf"|(?i:(?<!\w)(?:{'|'.join(_OTHER_EVENTS)})(?!\w))"
+)
 
 
 def _dates_of_birth(text: str) -> Iterator[Finding]:
-    cue_ends = [cue.end() for cue in _BIRTH_CUE_RE.finditer(text)]
-    for match in _DATE_RE.finditer(text):
-        if _plausible_date(match) and _follows_birth_cue(text, match.start(), cue_ends):
-            yield _finding(DATE_OF_BIRTH, text, match.start(), match.end())
+    # Dates are only looked for just after a cue: the month names make the date pattern
+    # slow to try at every position of a long text.
+    starts = set()
+    for cue in _BIRTH_CUE_RE.finditer(text):
+        end = min(len(text), cue.end() + _BIRTH_GAP_MAX + _DATE_LENGTH_MAX)
+        for match in _DATE_RE.finditer(text, cue.end(), end):
+            if match.end() == end < len(text):
+                break  # cut by the window: may be part of a longer date
+            if _plausible_date(match):
+                # The first date after the cue, and only if nothing between them tells
+                # of another event: a later date is some other event's.
+                if _birth_gap_ok(text, cue.end(), match.start()) and match.start() not in starts:
+                    starts.add(match.start())
+                    yield _finding(DATE_OF_BIRTH, text, match.start(), match.end())
+                break
 
 
 def _plausible_date(match: re.Match[str]) -> bool:
@@ -277,12 +377,8 @@ def _plausible_date(match: re.Match[str]) -> bool:
     return 1 <= int(day) <= 31 and 1 <= int(month) <= 12
 
 
-def _follows_birth_cue(text: str, date_start: int, cue_ends: list[int]) -> bool:
-    return any(
-        0 <= date_start - cue_end <= _BIRTH_GAP_MAX
-        and _BIRTH_GAP_RE.fullmatch(text, cue_end, date_start)
-        for cue_end in cue_ends
-    )
+def _birth_gap_ok(text: str, start: int, end: int) -> bool:
+    return end - start <= _BIRTH_GAP_MAX and not _BIRTH_GAP_BREAK_RE.search(text, start, end)
 
 
 # --- Phone --------------------------------------------------------------------------
@@ -296,9 +392,33 @@ _INTERNATIONAL_PHONE_RE = re.compile(
 )
 _CUED_PHONE_RE = re.compile(
     r"(?i:\b(?:t[ée]l[ée]phone|t[ée]l|gsm|portable|mobile|telefoon|telefoonnummer"
-    r"|gsm-nummer|whatsapp)\b\.?[ \u00a0]*:?[ \u00a0]*)"
+    r"|gsm-nummer|whatsapp|phone|tel\.?[ \u00a0]?nr|mobiel)\b\.?[ \u00a0]*:?[ \u00a0]*)"
     r"(?P<number>\+?" + _PHONE_DIGITS % (7, 13) + ")"
 )
+# "appeler sa tante au …", "joindre l'avocat le …", "bellen op …", "contact the lawyer
+# on …": a calling verb, a few words, then "au/op/on/at" and a number that starts as a
+# Belgian (0…) or international (+…) one does.
+_CALL_PHONE_RE = re.compile(
+    r"(?i:(?<!\w)(?:appel\w*|rappel\w*|joindre|joignable|contact\w*|t[ée]l[ée]phon\w*"
+    r"|bel(?:len|t|de)?|terugbellen|bereikbaar|call\w*|ring|reach\w*|phone\w*)(?!\w)"
+    r"(?:[ \u00a0]+[^\s\d]+){0,6}?[ \u00a0]+(?:au|op|on|at|le|via|sur|naar)[ \u00a0]*:?"
+    r"[ \u00a0]*)"
+    r"(?P<number>(?:\+|0)" + _PHONE_DIGITS % (7, 12) + ")"
+)
+# Belgian landlines by their shape alone, allocated or not, as long as they are grouped
+# the Belgian way: a one-digit zone (02, 03, 04, 09) then 7 digits, or a two-digit zone
+# (010-019, 050-089) then 6 digits: "04 123 45 67", "02/123.45.67", "011 22 33 44".
+_SEP = r"(?:[ \u00a0]?[./\-][ \u00a0]?|[ \u00a0])"
+_LANDLINE_RE = re.compile(
+    r"(?<![\w+])(?<!\d[.\-/])(?:"
+    rf"(?:0[2349]|\(0[2349]\)){_SEP}\d{{3}}{_SEP}?\d{{2}}{_SEP}?\d{{2}}"
+    rf"|(?:0[2349]|\(0[2349]\)){_SEP}\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{3}}"
+    rf"|(?:0(?:1\d|[5-8]\d)|\(0(?:1\d|[5-8]\d)\)){_SEP}\d{{2}}{_SEP}?\d{{2}}{_SEP}?\d{{2}}"
+    rf"|(?:0(?:1\d|[5-8]\d)|\(0(?:1\d|[5-8]\d)\)){_SEP}\d{{3}}{_SEP}?\d{{3}}"
+    r")(?![.\-/]?\d)"
+)
+# What a date written with a four-digit year looks like: never a phone number.
+_DATE_SHAPE_RE = re.compile(r"\d{1,2}([./\-])\d{1,2}\1\d{4}|\d{4}([./\-])\d{1,2}\2\d{1,2}")
 
 
 def _phones(text: str) -> Iterator[Finding]:
@@ -307,9 +427,17 @@ def _phones(text: str) -> Iterator[Finding]:
     matches = phonenumbers.PhoneNumberMatcher(text, "BE", leniency=phonenumbers.Leniency.VALID)
     found = [_finding(PHONE, text, m.start, m.end) for m in matches]
     yield from found
-    for regex, group in ((_INTERNATIONAL_PHONE_RE, 0), (_CUED_PHONE_RE, "number")):
+    fallbacks = (
+        (_INTERNATIONAL_PHONE_RE, 0),
+        (_CUED_PHONE_RE, "number"),
+        (_CALL_PHONE_RE, "number"),
+        (_LANDLINE_RE, 0),
+    )
+    for regex, group in fallbacks:
         for match in regex.finditer(text):
             candidate = _finding(PHONE, text, match.start(group), match.end(group))
+            if _DATE_SHAPE_RE.search(candidate.text):
+                continue
             if not any(_overlaps(candidate, other) for other in found):
                 found.append(candidate)
                 yield candidate
@@ -411,3 +539,167 @@ def _split_name(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ..
         if tokens[index] in _SURNAME_PARTICLES:
             return tokens[:index], tokens[index:]
     return tokens[:-1], tokens[-1:]
+
+
+# --- Unknown names ------------------------------------------------------------------
+
+# A name no case file holds is recognised by what stands before it: an honorific
+# ("Madame Oksana Petrenko", "M. Okonkwo", "mevrouw De Smet", "Mr Haidari") or a word
+# of kinship ("sa sœur Amina", "zijn broer Karim Haidari", "her husband Giorgi"),
+# followed by capitalised words. This rule never sees the case files' names: it says
+# the same of a word whether or not an organisation holds it (DESIGN.md §3).
+_HONORIFIC = (
+    r"(?i:madame|monsieur|mademoiselle|mesdames|messieurs|meneer|mijnheer|mevrouw"
+    r"|juffrouw|de[ \u00a0]+heer|mister)(?!\w)"
+    r"|(?:M|MM|Mme|Mmes|Mlle|Mr|Mrs|Ms|Dhr|Mevr|Mw)\.(?!\w)"
+    r"|(?i:dhr|mevr|mw)\.?(?!\w)"
+    r"|(?:Mme|Mmes|Mlle|Mr|Mrs|Ms|Miss)(?!\w)"
+)
+# fmt: off
+_KIN_WORDS = (
+    # French.
+    "sœur", "soeur", "frère", "frere", "mère", "mere", "père", "pere", "épouse", "epouse",
+    "époux", "epoux", "mari", "femme", "fils", "fille", "cousin", "cousine", "oncle",
+    "tante", "neveu", "nièce", "niece", "compagnon", "compagne", "ami", "amie", "fiancé",
+    "fiancée", "enfant", "bébé", "beau-frère", "belle-sœur", "belle-soeur", "beau-père",
+    "belle-mère", "grand-mère", "grand-père", "demi-frère", "demi-sœur", "demi-soeur",
+    # Dutch.
+    "broer", "zus", "zuster", "moeder", "vader", "vrouw", "man", "echtgenote", "echtgenoot",
+    "zoon", "dochter", "neef", "nicht", "oom", "partner", "vriend", "vriendin", "verloofde",
+    "kind", "baby", "schoonbroer", "schoonzus", "halfbroer", "halfzus", "grootmoeder",
+    "grootvader", "oma", "opa",
+    # English.
+    "brother", "sister", "mother", "father", "wife", "husband", "son", "daughter", "uncle",
+    "aunt", "nephew", "friend", "fiance", "fiancee", "child", "girlfriend", "boyfriend",
+    "brother-in-law", "sister-in-law", "grandmother", "grandfather", "stepfather",
+    "stepmother", "half-brother", "half-sister",
+)
+_POSSESSIVES = (
+    "sa", "son", "ses", "ma", "mon", "mes", "leur", "leurs", "notre", "nos", "votre",
+    "zijn", "haar", "hun", "mijn", "onze", "uw", "his", "her", "their", "my", "our", "your",
+)
+# fmt: on
+_KINSHIP = (
+    rf"(?i:(?<!\w)(?:{'|'.join(_POSSESSIVES)})[ \u00a0]+"
+    rf"(?:{'|'.join(sorted(_KIN_WORDS, key=len, reverse=True))})(?!\w))"
+)
+_NAME_TRIGGER_RE = re.compile(rf"(?P<honorific>(?<![\w.])(?:{_HONORIFIC}))|(?P<kin>{_KINSHIP})")
+# A word of a name: a capital then letters, apostrophes and hyphens ("N'Diaye",
+# "Al-Hassan", "O'Brien"), or an initial ("A."), or a lowercase particle ("el", "van").
+_NAME_TOKEN_RE = re.compile(r"[^\W\d_](?:[\w'’\-]*[^\W\d_])?\.?")
+_AFTER_HONORIFIC_RE = re.compile(r"[ \u00a0]+")
+_AFTER_KIN_RE = re.compile(r"[ \u00a0]*[,:(]?[ \u00a0]*")
+# A single letter after a wing or room word is that wing: "aile M. Depuis lundi…".
+_PLACE_LETTER_RE = re.compile(
+    r"(?i:(?<!\w)(?:aile|bloc|blok|vleugel|wing|section|sectie|unité|unit|afdeling|couloir"
+    r"|gang|quartier|secteur|chambre|kamer|room|cellule|cel|zone|niveau|étage|verdieping"
+    r"|annexe|bijlage|lettre|letter|groupe|groep|type|catégorie|categorie)[ \u00a0]*)$"
+)
+_NAME_TOKENS_MAX = 4
+
+# Capitalised words that follow an honorific or a kinship word without being a name:
+# titles ("Monsieur le Directeur", "Madame la Juge"), words starting a sentence,
+# pronouns, days, months, places of detention.
+# fmt: off
+_NOT_NAMES_WORDS = """
+le la les l' un une des du de d' het een the a an this that ce cet cette ces
+il elle ils elles on nous vous je tu hij zij ze wij we jullie ik u he she they it you i
+directeur directrice director juge judge rechter consul consule ministre minister
+procureur procureure prosecutor avocat avocate advocaat lawyer président présidente
+president voorzitter maître meester docteur dokter doctor dr médecin arts commissaire
+commissaris inspecteur inspectrice inspector agent agente officer assistant assistante
+sociale social psychologue psycholoog infirmier infirmière verpleegkundige secrétaire
+secretaris bourgmestre burgemeester mayor chef chief bureau office conseiller
+conseillère adviseur raadsheer greffier griffier substitut attaché directeur-général
+abbé père pater sister sœur imam aumônier aalmoezenier pasteur dominee rabbin
+bonjour bonsoir merci dank thanks hello dear cher chère beste geachte
+mais et ou donc or ni car en and or but so maar dus want toch of
+pendant après avant depuis selon dans sur sous avec sans pour par chez vers lors
+tijdens na voor sinds volgens in op onder met zonder door bij naar over tot
+during after before since according in on under with without for by at to from
+lundi mardi mercredi jeudi vendredi samedi dimanche maandag dinsdag woensdag donderdag
+vrijdag zaterdag zondag monday tuesday wednesday thursday friday saturday sunday
+janvier février mars avril mai juin juillet août septembre octobre novembre décembre
+januari februari maart april mei juni juli augustus september oktober november december
+january february march april may june july august september october november december
+oui non ja nee yes no ok aujourd'hui hier demain vandaag gisteren morgen today tomorrow
+yesterday est is was a heeft has had n'a n'est ne n' niet not pas
+centre centrum center caricole merksplas vottem holsbeek bruges brugge steenokkerzeel
+belgique belgië belgium bruxelles brussel brussels anvers antwerpen antwerp liège luik
+x y z xx n.n. nn
+chairman chairwoman chair speaker madam sir dame heer voir cf note nb suite objet zie see
+please voici hier here ici
+belgian belg belgische belgisch moroccan marokkaan marokkaanse congolese congolees
+afghan afghaanse guinean guinees albanian albanees georgian georgisch ukrainian
+oekraïens oekraïense eritrean eritreeër nigerian nigeriaan algerian algerijn tunisian
+syrian syriër iraqi iraakse iranian iraanse somali somalisch sudanese soedanees
+cameroonian senegalese french dutch nederlands german british english anglais
+"""
+# fmt: on
+_NOT_NAMES = frozenset(_NOT_NAMES_WORDS.split())
+
+
+def _unknown_names(text: str) -> Iterator[Finding]:
+    for trigger in _NAME_TRIGGER_RE.finditer(text):
+        # "M." alone: not after a wing, room or annex letter ("aile M. Depuis…").
+        if (
+            trigger.group("honorific")
+            and len(trigger.group().rstrip(".")) == 1
+            and _PLACE_LETTER_RE.search(text, max(0, trigger.start() - 20), trigger.start())
+        ):
+            continue
+        gap = (_AFTER_HONORIFIC_RE if trigger.group("honorific") else _AFTER_KIN_RE).match(
+            text, trigger.end()
+        )
+        if gap is None or (trigger.group("honorific") and gap.end() == trigger.end()):
+            continue
+        span = _name_after(text, gap.end())
+        if span:
+            yield _finding(UNKNOWN_NAME, text, *span)
+
+
+def _name_after(text: str, position: int) -> tuple[int, int] | None:
+    """The span of the capitalised words that start at `position`, or None when what
+    stands there is no name (a lowercase word, a title, a single letter, a pronoun)."""
+    tokens: list[re.Match[str]] = []
+    while len(tokens) < _NAME_TOKENS_MAX:
+        token = _NAME_TOKEN_RE.match(text, position)
+        if token is None:
+            break
+        word = token.group().rstrip(".")
+        folded = word.casefold()
+        is_initial = len(word) == 1 and word.isupper() and token.group().endswith(".")
+        is_particle = folded in _SURNAME_PARTICLES
+        # A particle may open a surname ("De Smet") when capitalised; an initial ("A.")
+        # is no article. Both must be followed by a word of the name (checked below).
+        if (
+            folded in _NOT_NAMES
+            and not is_initial
+            and not (is_particle and (tokens or word[0].isupper()))
+        ):
+            break
+        if not (word[0].isupper() or is_particle):
+            break
+        if len(word) == 1 and not is_initial:
+            break
+        if token.group().endswith(".") and not is_initial:
+            # The full stop ends the sentence, not an abbreviation: keep the word only.
+            tokens.append(token)
+            break
+        tokens.append(token)
+        separator = re.match(r"[ \u00a0]+|[ \u00a0]*-[ \u00a0]*", text[token.end() :])
+        if separator is None:
+            break
+        position = token.end() + separator.end()
+    # Drop what cannot end a name: particles and initials with nothing after them.
+    while tokens and (
+        tokens[-1].group().rstrip(".").casefold() in _SURNAME_PARTICLES
+        or len(tokens[-1].group().rstrip(".")) == 1
+    ):
+        tokens.pop()
+    if not tokens or tokens[0].group()[0].islower():
+        return None
+    names = [t for t in tokens if len(t.group().rstrip(".")) > 1]
+    if not names or all(t.group().casefold() in _SURNAME_PARTICLES for t in names):
+        return None
+    return tokens[0].start(), tokens[-1].end() - tokens[-1].group().endswith(".")

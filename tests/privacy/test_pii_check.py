@@ -187,3 +187,36 @@ def test_an_item_found_as_another_kind_counts_as_covered_and_is_listed(tmp_path)
     assert "Covered, but found as another kind (1):" in output
     listed = ["k-1", "phone", "'91.04.12-157.64'"]
     assert any(line.split() == listed for line in output.splitlines())
+
+
+# --- The generated set --------------------------------------------------------------
+
+
+def test_without_a_corpus_the_command_measures_the_generated_set():
+    output = run()
+    assert "PII check of the generated set (seed " in output
+    assert "2100 with personal data, 600 clean" in output
+    lines = output.splitlines()
+    assert any(line.split()[:1] == ["unknown_name"] for line in lines)
+    assert any(line.split()[:1] == ["landline"] for line in lines)  # per family
+    assert "All targets met." in output
+
+
+def test_with_a_corpus_and_generated_both_sets_are_reported(shared_corpus):
+    output = run(shared_corpus, "--generated")
+    assert "PII check of pii-corpus.jsonl" in output
+    assert "PII check of the generated set" in output
+    assert output.index("pii-corpus.jsonl") < output.index("the generated set")
+    assert "All targets met." in output
+
+
+def test_every_kind_must_reach_95_percent_recall_not_only_overall(tmp_path):
+    # 20 known names found, one unknown name missed: 95.2% overall, 0% for the kind.
+    found = [
+        passage(f"n-{i}", f"Nouvelles de Salif ({i}).", [("known_name", "Salif")], ["Salif Diop"])
+        for i in range(20)
+    ]
+    missed = passage("u-1", "Nouvelles de X. Petrenko.", [("unknown_name", "Petrenko")])
+    with pytest.raises(CommandError) as error:
+        run(write_corpus(tmp_path / "c.jsonl", [*found, missed]))
+    assert str(error.value) == "Targets missed: unknown_name recall 0.0% < 95%"
