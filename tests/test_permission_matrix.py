@@ -105,15 +105,9 @@ MATRIX = {
     "visits:visit-create": {
         "GET": expect(default=403, visitor_a=200, visitor_b=200, coordinator=200)
     },
+    # Only the visit's own visitors (none here) and coordinators change it (issue 9 §4).
     "visits:visit-update": {
-        "GET": expect(
-            default=403,
-            visitor_a=200,
-            visitor_b=200,
-            coordinator=200,
-            witness_pool=404,
-            partner=404,
-        )
+        "GET": expect(default=403, coordinator=200, witness_pool=404, partner=404)
     },
     # Reports: the list opens to every reader; a submitted report is read inside the
     # coalition, not by the witness pool nor by a partner it was not shared with.
@@ -137,6 +131,7 @@ MATRIX = {
     "visits:finding-dismiss": {"GET": editing_report(ok=405), "POST": editing_report()},
     "visits:report-submit": {"GET": editing_report(ok=405), "POST": editing_report(ok=400)},
     "visits:report-share": {"GET": editing_report(), "POST": editing_report()},
+    "visits:report-share-revoke": {"GET": editing_report(ok=405), "POST": editing_report(ok=302)},
     "visits:report-history": {"GET": editing_report()},
     # --- detainees: case files are read by their organisation's visitors and, without
     # the identity, by coordinators; the other roles see nothing (404 / list 403).
@@ -344,6 +339,7 @@ class World:
                     "finding-dismiss",
                     "report-submit",
                     "report-share",
+                    "report-share-revoke",
                     "report-history",
                 )
             },

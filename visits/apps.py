@@ -9,16 +9,26 @@ class VisitsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from move.accounts import home, navigation
+        from move.accounts import access_changes, home, navigation
         from move.accounts.demo import register_seeder
         from visits import editing, search  # noqa: F401  (search: its signal handlers)
         from visits.demo import seed_reports, seed_themes, seed_visits
-        from visits.models import Observation, VisitReport
+        from visits.models import (
+            Observation,
+            VisitReport,
+            VisitReportGroupObjectPermission,
+            VisitReportUserObjectPermission,
+        )
         from visits.views import home_gaps
 
         # The history of submitted reports (drafts are kept out, see visits/editing.py).
         auditlog.register(VisitReport, include_fields=list(editing.HISTORY_FIELDS))
         auditlog.register(Observation, include_fields=list(editing.OBSERVATION_FIELDS))
+        access_changes.register_shares(
+            VisitReportGroupObjectPermission,
+            VisitReportUserObjectPermission,
+            thing=_("the report of the visit %(object)s"),
+        )
 
         register_seeder(seed_themes)
         register_seeder(seed_visits)

@@ -31,7 +31,7 @@ REPORT_FIELDS = (
     "minors_claimed",
 )
 # What the history of a submitted report keeps.
-HISTORY_FIELDS = (*REPORT_FIELDS, "status", "submitted_at")
+HISTORY_FIELDS = (*REPORT_FIELDS, "status", "submitted_at", "awaiting_check")
 OBSERVATION_FIELDS = ("theme", "centre", "text", "severity", "raise_with_authorities")
 
 
@@ -133,6 +133,7 @@ def save(
         _refuse_new_findings(report, changes, by)
     with transaction.atomic(), _history_for(report):
         _bump(report, seen_version)
+        _hold_for_check(report, by)
         for name, value in changes.report.items():
             setattr(report, name, value)
         report.last_saved_by = by
@@ -153,6 +154,7 @@ def add_observation(report: VisitReport, *, by, seen_version: int) -> Observatio
         raise ValidationError(_("There is no theme yet: ask a coordinator to add one."))
     with transaction.atomic(), _history_for(report):
         _bump(report, seen_version)
+        _hold_for_check(report, by)
         position = report.observations.count()
         observation = Observation.objects.create(
             report=report,
@@ -175,6 +177,7 @@ def remove_observation(report: VisitReport, observation_pk, *, by, seen_version:
         raise ValidationError(_("This observation is not part of the report any more."))
     with transaction.atomic(), _history_for(report):
         _bump(report, seen_version)
+        _hold_for_check(report, by)
         observation.delete()
         _touch(report, by)
 
@@ -241,6 +244,23 @@ def _bump(report: VisitReport, seen_version: int) -> None:
     report.version = seen_version + 1
 
 
+def _hold_for_check(report: VisitReport, by) -> None:
+    """A correction of a submitted report by someone the names are not looked for for
+    (checks_names_in_report): whatever it is, the report awaits its authors' check, and
+    its readers keep the version last checked, taken before the change (the row is
+    locked by `_bump`). Unconditional, so that nothing tells whether a name was typed."""
+    if report.status == VisitReport.Status.DRAFT or report.awaiting_check:
+        return
+    if permissions.checks_names_in_report(by, report):
+        return
+    if VisitReport.objects.filter(pk=report.pk, awaiting_check=True).exists():
+        report.awaiting_check = True  # since this page read it: keep the version checked
+        return
+    report.checked_content = reports.snapshot(report)
+    report.awaiting_check = True
+    report.save(update_fields=["awaiting_check", "checked_content"])
+
+
 def _touch(report: VisitReport, by) -> None:
     report.last_saved_by = by
     report.save(update_fields=["last_saved_by", "updated_at"])
@@ -266,14 +286,15 @@ def _history_for(report: VisitReport):
 def _refuse_new_findings(report: VisitReport, changes: Changes, by) -> None:
     """A correction may not bring personal data in. The names of the organisation's
     case files are looked for only when the editor may read them (its visitors): for a
-    coordinator the refusal would tell whether a name typed is in the identities."""
+    coordinator the refusal would tell whether a name typed is in the identities, so
+    their correction waits for the authors' check instead (`_hold_for_check`)."""
     texts = [(k, v) for k, v in changes.report.items() if k in ("general_conditions", "atmosphere")]
     texts += [
         (f"observation-{item.pk}", fields["text"])
         for item, fields in changes.observations.items()
         if "text" in fields
     ]
-    names = permissions.reads_identities_of(by, report.organisation_id)
+    names = permissions.checks_names_in_report(by, report)
     found = [item.finding for item in reports.unresolved_findings(report, texts, known_names=names)]
     if found:
         raise FindingsRemain(

@@ -144,6 +144,14 @@ class VisitReport(models.Model):
         verbose_name=_("last saved by"),
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    # A correction by someone who may not read the organisation's identities (a
+    # coordinator) is not checked for the names they hold: the report then awaits its
+    # authors' check, and its readers other than its editors keep reading the version
+    # last checked (`checked_content`, see visits/reports.py) until an author confirms.
+    awaiting_check = models.BooleanField(_("awaiting the authors' check"), default=False)
+    checked_content = models.JSONField(
+        _("version last checked"), null=True, blank=True, editable=False
+    )
     # Copies of the visit's day and centre, so that the list sorts, pages and filters on
     # this table alone (visits/listing.py); kept equal to the visit's by save() and by
     # visits/search.py when a visit changes.
@@ -207,6 +215,73 @@ class VisitReportGroupObjectPermission(GroupObjectPermissionBase):
     """A report shared with an organisation (a partner): granted to its group."""
 
     content_object = models.ForeignKey(VisitReport, on_delete=models.CASCADE)
+
+
+class ReportShare(models.Model):
+    """Who shared a report with a partner organisation and when, and who stopped it.
+    The access itself is the guardian row (VisitReportGroupObjectPermission); this is
+    its record, kept after a revocation, for the report's pages and its history."""
+
+    report = models.ForeignKey(
+        VisitReport, verbose_name=_("visit report"), on_delete=models.CASCADE, related_name="shares"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("shared with"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shared by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    shared_at = models.DateTimeField(_("shared on"), auto_now_add=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("share of a report")
+        verbose_name_plural = _("shares of reports")
+        ordering = ["-shared_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "organisation"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_current_share_per_partner",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.report} → {self.organisation}"
+
+    @property
+    def shared_by_name(self) -> str:
+        return _person_name(self.shared_by)
+
+    @property
+    def revoked_by_name(self) -> str:
+        return _person_name(self.revoked_by)
+
+
+def _person_name(user) -> str:
+    """A name to show (the e-mail address when there is none); "" for nobody."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.email
+
+    def get_additional_data(self):
+        # Read by django-auditlog: ties each recorded grant or revocation to its report.
+        return {"report": self.report_id, "organisation": self.organisation_id}
 
 
 class Observation(models.Model):

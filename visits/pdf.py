@@ -20,14 +20,21 @@ def local_fetcher():
     return URLFetcher(allowed_protocols=LOCAL_SCHEMES, fail_on_errors=True)
 
 
-def report_html(report: VisitReport, *, language: str, show_authors: bool) -> str:
+def report_html(
+    report: VisitReport, *, language: str, show_authors: bool, observations=None
+) -> str:
     """The HTML that becomes the PDF. `report` comes with its visit's centre and
-    organisation selected and its observations (theme, centre) and authors prefetched."""
+    organisation selected and its observations (theme, centre) and authors prefetched;
+    `observations`, when given, are those shown instead (the version last checked, see
+    visits.reports.readable_version)."""
+    if observations is None:
+        observations = list(report.observations.all())
     with translation.override(language):
         return render_to_string(
             "visits/report_pdf.html",
             {
                 "report": report,
+                "observations": observations,
                 "show_authors": show_authors,
                 "generated_on": timezone.localdate(),
             },
@@ -40,5 +47,9 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html, url_fetcher=local_fetcher()).write_pdf()
 
 
-def render_report(report: VisitReport, *, language: str, show_authors: bool) -> bytes:
-    return html_to_pdf(report_html(report, language=language, show_authors=show_authors))
+def render_report(
+    report: VisitReport, *, language: str, show_authors: bool, observations=None
+) -> bytes:
+    return html_to_pdf(
+        report_html(report, language=language, show_authors=show_authors, observations=observations)
+    )

@@ -41,11 +41,13 @@ def matching(reports, words: str):
         )
         return reports.filter(reduce(operator.or_, in_language))
     in_text = Observation.objects.filter(text__icontains=words)
-    return reports.filter(
+    checked = Q(awaiting_check=False) & (
         Q(general_conditions__icontains=words)
         | Q(atmosphere__icontains=words)
         | Q(pk__in=in_text.values("report_id"))
     )
+    # Awaiting the authors' check: the words of the version last checked only.
+    return reports.filter(checked | Q(awaiting_check=True, checked_content__icontains=words))
 
 
 def update_search_vector(report: VisitReport) -> None:
@@ -53,9 +55,12 @@ def update_search_vector(report: VisitReport) -> None:
 
 
 def update_search_vectors(reports) -> None:
-    """Recompute the vectors of these reports in one UPDATE (nothing to do on SQLite)."""
+    """Recompute the vectors of these reports in one UPDATE (nothing to do on SQLite).
+    A report awaiting its authors' check keeps the vector of the version last checked:
+    a search must not tell its readers which words an unchecked correction holds
+    (visits/reports.py); the authors' confirmation recomputes it."""
     if full_text():
-        reports.update(search_vector=_vector())
+        reports.filter(awaiting_check=False).update(search_vector=_vector())
 
 
 def _vector():

@@ -22,6 +22,11 @@ urlpatterns = [
     path("reports/<uuid:code>/dismiss/", views.FindingDismiss.as_view(), name="finding-dismiss"),
     path("reports/<uuid:code>/submit/", views.ReportSubmit.as_view(), name="report-submit"),
     path("reports/<uuid:code>/share/", views.ReportShare.as_view(), name="report-share"),
+    path(
+        "reports/<uuid:code>/share/revoke/",
+        views.ReportShareRevoke.as_view(),
+        name="report-share-revoke",
+    ),
     path("reports/<uuid:code>/history/", views.ReportHistory.as_view(), name="report-history"),
     path("reports/<uuid:code>/pdf/", views.ReportPdf.as_view(), name="report-pdf"),
 ]

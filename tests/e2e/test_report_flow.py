@@ -28,8 +28,8 @@ PHONE = {"width": 360, "height": 740}
 SAVE = 10_000  # ms: the editor saves every 3 s; a scan and a save on a slow machine
 PHONE_NUMBER = "0470 12 34 56"
 TEXT = re.compile(r"^Observation\b")  # the text of an observation, inside its fieldset
-# Answers the browser logs as errors although they are expected: a refused
-# submission (409) and the partner's look at a draft (404).
+# Answers the browser logs as errors although they are expected: the partner's look at
+# a draft (404), a save refused (409).
 EXPECTED_ERRORS = ("status of 409", "status of 404")
 # Without a connection the browser and htmx say that the save could not be sent.
 OFFLINE_ERRORS = ("net::ERR_INTERNET_DISCONNECTED", "htmx:sendError", "htmx:afterRequest")
@@ -70,7 +70,7 @@ def test_a_visitor_writes_a_report_that_a_coordinator_shares_with_a_partner(
     page.get_by_label("Centre").select_option(label=centre.name_fr)
     page.get_by_label("Date").fill(timezone.localdate().isoformat())
     page.get_by_label("Status").select_option("done")
-    page.get_by_label("Visitors").select_option(label="Vera Verbruggen")
+    page.get_by_label("Vera Verbruggen").check()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Visit saved.")).to_be_visible()
     page.get_by_role("link", name="Write the report").click()
@@ -116,7 +116,11 @@ def test_a_visitor_writes_a_report_that_a_coordinator_shares_with_a_partner(
     problems += check(page, "editor with a finding")
     screenshots(page, "editor")
     page.get_by_role("button", name="Submit the report").click()
-    expect(page.get_by_role("alert")).to_contain_text("personal data")
+    # Refused: back on the editor (not left on /submit/), said once, nothing lost.
+    expect(page).to_have_url(re.compile(rf"/visits/reports/{report.code}/edit/$"))
+    expect(page.locator(".messages")).to_contain_text("personal data remain")
+    expect(page.get_by_text(re.compile("personal data remain"))).to_have_count(1)
+    expect(first.get_by_label(TEXT)).to_have_value(f"Zijn broer: {PHONE_NUMBER}")
     report.refresh_from_db()
     assert report.status == VisitReport.Status.DRAFT
     first.get_by_label(TEXT).fill("Zijn broer kwam op bezoek.")
@@ -133,12 +137,15 @@ def test_a_visitor_writes_a_report_that_a_coordinator_shares_with_a_partner(
     signed_in(coordinator)
     page.goto(reverse("visits:report-detail", args=[report.code]))
     page.get_by_role("link", name="Share with partners").click()
-    myria = page.get_by_label(partner.memberships.get().organisation.name_fr)
-    expect(myria).to_be_checked()
+    myria_name = partner.memberships.get().organisation.name_fr
+    myria = page.get_by_label(myria_name)
+    expect(myria).not_to_be_checked()  # nothing is shared by default
     problems += check(page, "share form")
-    page.get_by_role("button", name="Share").click()
+    myria.check()
+    page.get_by_role("button", name="Share", exact=True).click()
     expect(page.get_by_text("Report shared.")).to_be_visible()
     expect(page.locator("dl.facts")).to_contain_text("Shared with partners")
+    expect(page.locator(".shares")).to_contain_text(f"{myria_name}, since")
     problems += check(page, "report detail (coordinator)")
     page.get_by_role("link", name="History of changes").click()
     expect(page.get_by_role("heading", name=re.compile("History of the report"))).to_be_visible()
@@ -162,6 +169,18 @@ def test_a_visitor_writes_a_report_that_a_coordinator_shares_with_a_partner(
     for name in ("visits:report-detail", "visits:report-update"):
         response = page.goto(reverse(name, args=[draft.code]))
         assert response.status == 404, f"{name} of a draft: HTTP {response.status}"
+
+    # 7. The coordinator stops sharing with Myria: its member loses the report at once.
+    context.clear_cookies()
+    signed_in(coordinator)
+    page.goto(reverse("visits:report-share", args=[report.code]))
+    page.get_by_role("button", name=re.compile("^Stop sharing with")).click()
+    expect(page.get_by_text("no longer reads this report")).to_be_visible()
+    problems += check(page, "share page after a revocation")
+    context.clear_cookies()
+    signed_in(partner)
+    response = page.goto(reverse("visits:report-detail", args=[report.code]))
+    assert response.status == 404, f"a revoked share still reads: HTTP {response.status}"
 
     assert not problems, "\n\n".join(problems)
     assert console == [], f"the browser logged errors (a CSP violation?): {console}"
@@ -223,7 +242,9 @@ def test_unsaved_text_comes_back_and_no_save_is_lost_or_overwritten(
     # the page goes on saving from the version it just saved (no conflict with itself).
     page.get_by_label("General conditions").fill(f"Bel {PHONE_NUMBER}.")
     page.get_by_role("button", name="Submit the report").click()
-    expect(page.get_by_role("alert")).to_contain_text("personal data")
+    expect(page).to_have_url(re.compile(rf"/visits/reports/{report.code}/edit/$"))
+    expect(page.locator(".messages")).to_contain_text("personal data")
+    expect(page.get_by_label("General conditions")).to_have_value(f"Bel {PHONE_NUMBER}.")
     page.get_by_label("General conditions").fill("Bel de advocaat.")
     expect(status).to_contain_text("Saved at", timeout=SAVE)
     expect(status).to_have_attribute("data-state", "saved")

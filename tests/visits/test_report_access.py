@@ -104,3 +104,93 @@ def test_an_author_who_is_no_longer_a_visitor_no_longer_reads_their_draft(visito
     permissions.forget(visitor_a)
 
     assert readers_of(draft, visitor_a) == []
+
+
+# --- Case codes in a report's texts link to the case file (issue 9 §6) --------------------
+
+
+@pytest.fixture
+def case_files(visitor_a, visitor_b, org_a, org_b):
+    from detainees import services
+    from detainees.models import Person
+
+    own = services.create_person(visitor_a, Person(organisation=org_a))
+    other = services.create_person(visitor_b, Person(organisation=org_b))
+    return own, other
+
+
+def page_of(client, person, item):
+    from django.urls import reverse
+
+    from tests.conftest import sign_in
+
+    sign_in(client, person)
+    return client.get(reverse("visits:report-detail", args=[item.code])).content.decode()
+
+
+def test_case_codes_link_to_the_files_the_reader_may_open(
+    client, visitor_a, visitor_b, coordinator, case_files
+):
+    from django.urls import reverse
+
+    own, other = case_files
+    item = report(visitor_a, "submitted")
+    item.general_conditions = f"Gesprek met {own.code} en {other.code}.\nGeen {other.code}9."
+    item.save()
+    link_own = f'<a href="{reverse("detainees:person-detail", args=[own.key])}">{own.code}</a>'
+    link_other = (
+        f'<a href="{reverse("detainees:person-detail", args=[other.key])}">{other.code}</a>'
+    )
+
+    mine = page_of(client, visitor_a, item)
+    assert link_own in mine and link_other not in mine
+    assert f"en {other.code}." in mine  # someone else's file: plain text
+    assert f"Geen {other.code}9." in mine  # a longer code is another code
+    theirs = page_of(client, visitor_b, item)
+    assert link_other in theirs and link_own not in theirs
+    coordinating = page_of(client, coordinator, item)  # pseudonymised files: all open
+    assert link_own in coordinating and link_other in coordinating
+
+
+def test_a_partner_gets_no_link_and_cannot_tell_a_real_code_from_an_invented_one(
+    client, visitor_a, partner, partner_org, case_files
+):
+    own, _other = case_files
+    real, invented = report(visitor_a, "shared"), report(visitor_a, "shared")
+    real.general_conditions = f"Gesprek met {own.code}."
+    invented.general_conditions = "Gesprek met P-1999-0042."
+    for item in (real, invented):
+        item.save()
+        permissions.share(item, partner_org, "view_visitreport")
+
+    pages = [page_of(client, partner, item) for item in (real, invented)]
+
+    assert "/people/" not in pages[0] + pages[1]  # partners have no "People" page either
+    assert f"Gesprek met {own.code}." in pages[0]
+    assert "Gesprek met P-1999-0042." in pages[1]
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_linking_the_codes_is_one_query_whatever_their_number(
+    client, visitor_a, org_a, count, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    from detainees import services
+    from detainees.models import Person
+    from tests.conftest import sign_in
+
+    codes = [
+        services.create_person(visitor_a, Person(organisation=org_a)).code for _ in range(count)
+    ]
+    item = report(visitor_a, "submitted")
+    item.general_conditions = " ".join(codes)
+    item.save()
+    sign_in(client, visitor_a)
+    client.get("/")
+
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("visits:report-detail", args=[item.code])).content.decode()
+    import re
+
+    assert len(re.findall(r'href="/people/[0-9a-f-]{36}/"', page)) == count
