@@ -15,6 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 # Days before a maximum from which the case file warns.
 WARN_DAYS = 14
+# From the second maximum passed on (four months, save for Dublin), a detention goes on
+# only by an exceptional extension (art. 7: after one extension, by the Minister alone):
+# the case file warns until the detention ends, whatever the next maximum.
+EXCEPTIONAL_AFTER = 2
 
 # Legal ground → the successive maxima, in months (Dublin: weeks).
 MAXIMA_MONTHS = {
@@ -48,8 +52,11 @@ class Clock:
     ground: str
     days: int
     next_limit: tuple[date, str] | None  # the next maximum not reached yet
-    level: str  # "ok", "warning" (a maximum within WARN_DAYS), "danger" (all passed)
+    # "ok"; "warning": a maximum within WARN_DAYS, or past the second one (exceptional);
+    # "danger": every maximum passed.
+    level: str
     passed: list[tuple[date, str]]
+    exceptional: bool = False  # ongoing past the EXCEPTIONAL_AFTER-th maximum
 
 
 def clock(spells, today: date) -> Clock | None:
@@ -69,11 +76,12 @@ def clock(spells, today: date) -> Clock | None:
     passed = [limit for limit in limits if limit[0] <= until]
     upcoming = [limit for limit in limits if limit[0] > until]
     next_limit = upcoming[0] if upcoming else None
+    exceptional = ongoing and next_limit is not None and len(passed) >= EXCEPTIONAL_AFTER
     if not ongoing:
         level = "ok"
     elif next_limit is None:
         level = "danger"
-    elif (next_limit[0] - until).days <= WARN_DAYS:
+    elif exceptional or (next_limit[0] - until).days <= WARN_DAYS:
         level = "warning"
     else:
         level = "ok"
@@ -86,4 +94,5 @@ def clock(spells, today: date) -> Clock | None:
         next_limit=next_limit,
         level=level,
         passed=passed,
+        exceptional=exceptional,
     )

@@ -1,32 +1,72 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from move.accounts import permissions
 from move.accounts.forms import VersionedModelForm
-from move.accounts.models import User
+from move.accounts.models import Membership, User
 from move.accounts.permissions import Role
 from move.centres.models import Centre
 from visits import search
 from visits.models import Observation, Theme, Visit, VisitReport
 
 
+class VisitorChoices(forms.CheckboxSelectMultiple):
+    """The visitors as check boxes (a phone has no Ctrl key). Those the person may not
+    take off the visit are shown ticked and greyed, and stay whatever is posted."""
+
+    locked: frozenset[int] = frozenset()
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if getattr(value, "value", value) in self.locked:
+            option["attrs"]["disabled"] = True
+        return option
+
+    def value_from_datadict(self, data, files, name):
+        posted = super().value_from_datadict(data, files, name) or []
+        return [*posted, *(str(pk) for pk in self.locked if str(pk) not in posted)]
+
+
 class VisitForm(VersionedModelForm):
+    """Plan a visit or change it. `user` is who saves: a visitor takes off the visit
+    only themself, a coordinator anyone, and nobody once the visit has a report
+    (permissions.removable_visitors)."""
+
     class Meta:
         model = Visit
         fields = ["centre", "date", "status", "visitors"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "visitors": VisitorChoices,
+        }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["centre"].queryset = Centre.objects.filter(active=True)
+        going = list(self.instance.visitors.all()) if self.instance.pk else []
+        visitors = Membership.objects.filter(
+            role=Role.VISITOR, organisation__active=True, user__is_active=True
+        ).values("user_id")
+        # Those already going stay listed even if they are visitors no more.
         self.fields["visitors"].queryset = User.objects.filter(
-            is_active=True,
-            memberships__role=Role.VISITOR,
-            memberships__organisation__active=True,
-        ).distinct()
-        self.fields["visitors"].widget.attrs["size"] = 6
+            Q(pk__in=visitors) | Q(pk__in=[person.pk for person in going])
+        )
+        removable = permissions.removable_visitors(user, self.instance)
+        locked = frozenset(person.pk for person in going) - removable
+        self.fields["visitors"].widget.locked = locked
+        if locked and hasattr(self.instance, "report"):
+            self.fields["visitors"].help_text = _(
+                "This visit has a report: its visitors stay. You may add others."
+            )
+        elif locked:
+            self.fields["visitors"].help_text = _(
+                "You may add visitors and take yourself off; only a coordinator takes "
+                "someone else off."
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -91,7 +131,11 @@ class ReportFilterForm(forms.Form):
     )
     raise_only = forms.BooleanField(label=_("To raise with the authorities"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    # What a reader of shared reports only (a partner) is not offered: they read one
+    # status, and look for what was seen rather than for who wrote it.
+    INTERNAL_FILTERS = ("organisation", "status")
+
+    def __init__(self, *args, user=None, **kwargs):
         from move.accounts.models import Organisation
 
         super().__init__(*args, **kwargs)
@@ -100,6 +144,16 @@ class ReportFilterForm(forms.Form):
             kind=Organisation.Kind.PARTNER
         )
         self.fields["status"].choices = [("", _("Any"))] + list(VisitReport.Status.choices)
+        # The rows' organisations are taken from these (visits/listing.py), filter or not.
+        self.organisations = self.fields["organisation"].queryset
+        if user is not None and not permissions.has_perm(user, "visits.view_submitted_report"):
+            for name in self.INTERNAL_FILTERS:
+                del self.fields[name]
+
+    def select_names(self) -> list[str]:
+        """The filters shown as a list of choices, in their order on the page."""
+        names = ("centre", "theme", "organisation", "status")
+        return [name for name in names if name in self.fields]
 
     def apply(self, reports):
         """The filters given, those with a bad value left out (the form says which)."""

@@ -14,6 +14,8 @@ from visits.models import Observation, Visit, VisitReport
 
 # Not shown in the list, and long.
 UNLISTED = ["general_conditions", "atmosphere", "search_vector"]
+# The visit's fields that the report copies: visit field → report attribute.
+VISIT_COPIES = {"id": "visit_id", "date": "visit_date", "centre_id": "centre_id"}
 
 
 @dataclass
@@ -59,16 +61,15 @@ def _attach_relations(rows, form) -> None:
     with joins, PostgreSQL misjudged some filters and read all the visits (measured at
     100,000 reports with `manage.py bench_reports`)."""
     centres = _by_pk(form.fields["centre"].queryset, {row.centre_id for row in rows})
-    organisations = _by_pk(
-        form.fields["organisation"].queryset, {row.organisation_id for row in rows}
-    )
+    organisations = _by_pk(form.organisations, {row.organisation_id for row in rows})
+    # from_db() matches the values to the model's fields by position: the names go in
+    # the fields' order (a day given in the centre's place once left the date empty).
+    names = [f.attname for f in Visit._meta.concrete_fields if f.attname in VISIT_COPIES]
     for row in rows:
         row.centre = centres[row.centre_id]
         row.organisation = organisations[row.organisation_id]
         row.visit = Visit.from_db(
-            row._state.db,
-            ["id", "date", "centre_id"],
-            [row.visit_id, row.visit_date, row.centre_id],
+            row._state.db, names, [getattr(row, VISIT_COPIES[name]) for name in names]
         )
         row.visit.centre = row.centre
 

@@ -5,6 +5,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from move.centres.models import Centre
+from visits import services
 from visits.models import Observation, Theme, VisitReport
 
 TEXT_LIMIT = 20_000  # characters in one part of a report: about eight pages
@@ -42,6 +43,8 @@ class ReportForm(forms.ModelForm):
         for name in ("people_met", "people_new", "families", "minors_claimed"):
             self.fields[name].widget.attrs.update({"min": 0, "max": 9999})
             self.fields[name].validators.append(MaxValueValidator(9999))
+        for name, text in services.COUNT_HELP.items():
+            self.fields[name].help_text = text
 
     def clean(self):
         cleaned = super().clean()
@@ -52,6 +55,9 @@ class ReportForm(forms.ModelForm):
                 "people_new",
                 _("The people met for the first time are among the people met."),
             )
+        counts = {name: cleaned.get(name) for name in services.COUNT_HELP}
+        for name, message in services.count_errors(met, **counts).items():
+            self.add_error(name, message)
         return cleaned
 
     def _post_clean(self):
@@ -122,7 +128,8 @@ class DismissForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    """The active partner organisations, all ticked at first (Myria and Nansen)."""
+    """The active partner organisations that do not read the report yet, none ticked
+    at first: sharing is a choice made each time, never a default."""
 
     organisations = forms.ModelMultipleChoiceField(
         label=_("Partner organisations"),
@@ -135,7 +142,6 @@ class ShareForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["organisations"]
         field.queryset = partners
-        # Read once: the same rows give the choices and the initial ticks.
+        # Read once: the page also says when there is nobody left to share with.
         self.rows = list(partners)
         field.choices = [(item.pk, item.name) for item in self.rows]
-        field.initial = [item.pk for item in self.rows]

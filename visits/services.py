@@ -3,6 +3,11 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from move.accounts import permissions
 from move.centres.models import Centre
 from visits.models import Visit
 
@@ -55,3 +60,43 @@ def gaps(today: date) -> dict[str, list[Centre]]:
         ).values("centre_id")
         result[label] = list(Centre.objects.filter(active=True).exclude(pk__in=covered))
     return result
+
+
+def join(visit: Visit, *, by) -> None:
+    """Add `by` to the visitors of a planned visit (permissions.may_join_visit). The
+    visit is locked and read again, so that a report started meanwhile is seen."""
+    permissions.require_join_visit(by, visit)
+    with transaction.atomic():
+        locked = (
+            Visit.objects.select_for_update(of=("self",))
+            .select_related("report")
+            .prefetch_related("visitors")
+            .get(pk=visit.pk)
+        )
+        permissions.require_join_visit(by, locked)
+        locked.visitors.add(by)
+        Visit.objects.filter(pk=visit.pk).update(version=F("version") + 1)
+
+
+# The counts of a report: who is counted among the people met.
+COUNT_HELP = {
+    "families": _("Families met, at most the number of people met."),
+    "minors_claimed": _("Among the people met, at most their number."),
+}
+COUNTS_WITHIN_PEOPLE_MET = {
+    "families": _("There cannot be more families than people met."),
+    "minors_claimed": _("There cannot be more people who say they are minors than people met."),
+}
+
+
+def count_errors(people_met, **counts) -> dict[str, str]:
+    """The counts given (families, minors_claimed) that exceed the people met, with
+    what to say to the person: {field name: message}. A count not given (None) is
+    left alone, so that a draft keeps what is valid."""
+    if people_met is None:
+        return {}
+    return {
+        name: COUNTS_WITHIN_PEOPLE_MET[name]
+        for name, value in counts.items()
+        if value is not None and value > people_met
+    }

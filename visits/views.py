@@ -3,11 +3,12 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import (
@@ -24,7 +25,7 @@ from move.accounts.mixins import PermissionRequiredMixin, VisibleObjectMixin
 from move.accounts.models import Organisation
 from move.accounts.views import SaveVersionedMixin
 from move.privacy import pii
-from visits import editing, listing, pdf, reports, services
+from visits import coverage, editing, linkers, listing, pdf, reports, services
 from visits.forms import ReportFilterForm, VisitForm
 from visits.models import Observation, Visit, VisitReport
 from visits.panels import visit_panels
@@ -45,6 +46,13 @@ class VisitList(PermissionRequiredMixin, ListView):
             .filter(date__range=(today - timedelta(weeks=4), today + timedelta(weeks=8)))
             .select_related("centre", "report")
             .prefetch_related("visitors")
+            # Whether the person may open the visit's report: a draft of another
+            # organisation shows its status without a link (no code to follow).
+            .annotate(
+                report_readable=Exists(
+                    VisitReport.objects.visible_to(self.request.user).filter(visit=OuterRef("pk"))
+                )
+            )
             .order_by("date", "centre__code")
         )
 
@@ -61,10 +69,9 @@ class VisitList(PermissionRequiredMixin, ListView):
                 and visit.date <= today
                 and any(person.pk == user.pk for person in visit.visitors.all())
             )
-        return context | {
-            "can_plan": permissions.has_perm(user, "visits.plan_visit"),
-            "can_read_reports": permissions.has_perm(user, "visits.read_reports"),
-        }
+            visit.may_change = permissions.may_change_visit(user, visit)
+            visit.may_join = permissions.may_join_visit(user, visit)
+        return context | {"can_plan": permissions.has_perm(user, "visits.plan_visit")}
 
 
 class VisitSaved:
@@ -85,17 +92,48 @@ class VisitCreate(PermissionRequiredMixin, VisitSaved, SaveVersionedMixin, Creat
             initial["visitors"] = [self.request.user.pk]
         return initial
 
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"user": self.request.user}
+
     def form_valid(self, form):
         form.instance.planned_by = self.request.user
         return super().form_valid(form)
 
 
 class VisitUpdate(VisibleObjectMixin, VisitSaved, SaveVersionedMixin, UpdateView):
+    """Its own visitors and the coordinators change a visit (else 403). Another visitor
+    joins a planned visit: a POST with `join`, the button of the visit list."""
+
     permission = "visits.plan_visit"
     model = Visit
     form_class = VisitForm
     slug_field = slug_url_kwarg = "code"
     template_name = "visits/visit_form.html"
+
+    def get_queryset(self):
+        visits = super().get_queryset().select_related("centre", "report")
+        return visits.prefetch_related("visitors")
+
+    def get_object(self, queryset=None):
+        visit = super().get_object(queryset)
+        if "join" not in self.request.POST:
+            permissions.require_change_visit(self.request.user, visit)
+        return visit
+
+    def post(self, request, *args, **kwargs):
+        if "join" not in request.POST:
+            return super().post(request, *args, **kwargs)
+        visit = self.get_object()
+        services.join(visit, by=request.user)
+        messages.success(
+            request,
+            _("You joined the visit of %(date)s to %(centre)s.")
+            % {"date": date_format(visit.date, "SHORT_DATE_FORMAT"), "centre": visit.centre.name},
+        )
+        return redirect("visits:visit-list")
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"user": self.request.user}
 
     def get_context_data(self, **kwargs):
         # What other apps show of this visit (the people met: detainees).
@@ -107,13 +145,27 @@ class Coverage(PermissionRequiredMixin, TemplateView):
     template_name = "visits/coverage.html"
 
     def get_context_data(self, **kwargs):
+        """A window of weeks around today (or starting at `from`), or a whole `year`."""
         today = timezone.localdate()
-        year = _year(self.request.GET.get("year"), today.year)
+        whole_year = "year" in self.request.GET
+        if whole_year:
+            year = _year(self.request.GET.get("year"), today.year)
+            weeks = coverage.weeks_of_year(year, today)
+            start = weeks[0].monday
+        else:
+            start = coverage.parse_start(self.request.GET.get("from"), today)
+            weeks = coverage.weeks_from(start, coverage.WINDOW_WEEKS, today)
+            year = weeks[len(weeks) // 2].year  # the year offered for a whole-year view
+        shift = timedelta(weeks=coverage.WINDOW_WEEKS)
         return super().get_context_data(**kwargs) | {
+            "whole_year": whole_year,
             "year": year,
-            "weeks": range(1, services.weeks_in(year) + 1),
-            "rows": services.coverage(year, today),
+            "weeks": weeks,
+            "rows": coverage.grid(weeks, today),
             "years": sorted({*range(today.year - 3, today.year + 2), year}),
+            "earlier": (start - shift).isoformat(),
+            "later": (start + shift).isoformat(),
+            "current_index": next((n for n, week in enumerate(weeks) if week.current), None),
         }
 
 
@@ -127,8 +179,48 @@ def _year(value, default: int) -> int:
 
 
 def home_gaps(request) -> dict:
-    """For the home page: centres not yet covered this week and next week."""
-    return {"gaps": services.gaps(timezone.localdate())}
+    """For the home page: centres not yet covered this week and next week and, for a
+    visitor, their own week: visits ahead, reports to write, drafts in progress."""
+    today = timezone.localdate()
+    context = {"gaps": services.gaps(today)}
+    user = request.user
+    if permissions.has_perm(user, "visits.write_report"):
+        context["mine"] = _my_week(user, today)
+    return context
+
+
+HOME_DAYS_BACK, HOME_DAYS_AHEAD, HOME_ROWS = 14, 28, 5
+
+
+def _my_week(user, today) -> dict:
+    """Two queries: the person's visits around today (with their reports) and the
+    drafts they write."""
+    visits = list(
+        Visit.objects.visible_to(user)
+        .filter(
+            visitors=user,
+            date__gte=today - timedelta(days=HOME_DAYS_BACK),
+            date__lte=today + timedelta(days=HOME_DAYS_AHEAD),
+        )
+        .exclude(status=Visit.Status.CANCELLED)
+        .select_related("centre", "report")
+        .order_by("date", "centre__code")
+    )
+    drafts = list(
+        VisitReport.objects.visible_to(user)
+        .filter(authors=user, status=VisitReport.Status.DRAFT)
+        .select_related("centre")
+        .order_by("-visit_date")[:HOME_ROWS]
+    )
+    return {
+        "ahead": [visit for visit in visits if visit.date > today][:HOME_ROWS],
+        "to_write": [
+            visit
+            for visit in reversed(visits)
+            if visit.date <= today and getattr(visit, "report", None) is None
+        ][:HOME_ROWS],
+        "drafts": drafts,
+    }
 
 
 class ReportList(PermissionRequiredMixin, TemplateView):
@@ -140,7 +232,7 @@ class ReportList(PermissionRequiredMixin, TemplateView):
     page_size = 50
 
     def get_context_data(self, **kwargs):
-        form = ReportFilterForm(self.request.GET or None)
+        form = ReportFilterForm(self.request.GET or None, user=self.request.user)
         page = listing.report_page(
             self.request.user, form, self.request.GET.get("after"), self.page_size
         )
@@ -154,7 +246,7 @@ class ReportList(PermissionRequiredMixin, TemplateView):
             # Each select's options, read once (a comprehension: list() would COUNT first).
             "select_fields": [
                 (form[name], [choice for choice in form.fields[name].choices])
-                for name in ("centre", "theme", "organisation", "status")
+                for name in form.select_names()
             ],
             "date_fields": [form["date_from"], form["date_to"]],
             "reports": page.reports,
@@ -169,22 +261,45 @@ class ReportDetail(VisibleObjectMixin, DetailView):
     context_object_name = "report"
 
     def get_queryset(self):
-        return (
+        # With the reader's authorship: the edit, share and check rules ask no query.
+        return permissions.with_authorship(
             super()
             .get_queryset()
             .select_related("visit__centre", "organisation")
-            .prefetch_related("observations__theme", "authors")
+            .prefetch_related("observations__theme", "authors"),
+            self.request.user,
         )
 
     def get_context_data(self, **kwargs):
         user, report = self.request.user, self.object
-        # Partners read shared reports without the visitors' names.
+        # Partners read shared reports without the visitors' names, and the version last
+        # checked while a correction awaits the authors' check.
+        shown, observations = reports.readable_version(report, user)
+        internal = permissions.has_perm(user, "visits.view_submitted_report")
+        texts = [shown.general_conditions, shown.atmosphere, *(o.text for o in observations)]
+        # Case-file codes link to the file for those who may open it; partners get no
+        # link, so they never learn whether a code exists.
+        found = linkers.links(user, texts) if internal else {}
+        for observation in observations:
+            observation.text_html = linkers.linked(observation.text, found)
+        may_edit = permissions.may_edit_report(user, report)
         return super().get_context_data(**kwargs) | {
-            "show_authors": permissions.has_perm(user, "visits.view_submitted_report"),
-            "may_edit": permissions.may_edit_report(user, report),
+            "shown": shown,
+            "observations": observations,
+            "general_conditions_html": linkers.linked(shown.general_conditions, found),
+            "atmosphere_html": linkers.linked(shown.atmosphere, found),
+            "show_authors": internal,
+            "may_edit": may_edit,
+            "may_confirm": report.awaiting_check and permissions.may_confirm_report(user, report),
+            "awaiting_check": report.awaiting_check and may_edit,
             "may_share": report.status != VisitReport.Status.DRAFT
             and permissions.may_share_report(user, report),
             "may_see_history": permissions.has_perm(user, "visits.view_report_history"),
+            "shares": (
+                reports.current_shares(report)
+                if internal and report.status == VisitReport.Status.SHARED
+                else []
+            ),
         }
 
 
@@ -204,7 +319,7 @@ class ReportStart(LoginRequiredMixin, FormView):
             Visit.objects.visible_to(request.user).select_related("centre"),
             code=kwargs["code"],
         )
-        existing = VisitReport.objects.filter(visit=self.visit).first()
+        existing = _visit_report(request.user, self.visit)
         if existing is not None:
             return redirect(_report_url(request.user, existing))
         editing.require_starter(self.visit, request.user)
@@ -232,7 +347,19 @@ class ReportStart(LoginRequiredMixin, FormView):
         return super().get_context_data(**kwargs) | {"visit": self.visit}
 
 
+def _visit_report(user, visit) -> VisitReport | None:
+    """The report of the visit, if any, when the person may read it; 404 when it exists
+    but they may not (never a redirect that would show its code)."""
+    readable = permissions.with_authorship(VisitReport.objects.visible_to(user), user)
+    report = readable.filter(visit=visit).first()
+    if report is None and VisitReport.objects.filter(visit=visit).exists():
+        raise Http404
+    return report
+
+
 def _report_url(user, report) -> str:
+    """The report's editor for an author of a draft, else the report (read by the person:
+    callers find it among those they may read)."""
     if permissions.may_edit_report(user, report) and report.status == VisitReport.Status.DRAFT:
         return reverse("visits:report-update", kwargs={"code": report.code})
     return reverse("visits:report-detail", kwargs={"code": report.code})
@@ -302,8 +429,14 @@ class ReportEditorMixin(LoginRequiredMixin):
         template = self.fragment if fragment else self.template_name
         return render(self.request, template, context, status=status)
 
-    def after_action(self, problem=None):
-        """Back to the editor: the refreshed form (htmx) or the page itself."""
+    def after_action(self, problem=None, saved=False):
+        """Back to the editor: the refreshed form (htmx) or the page itself. `saved`:
+        what was typed is saved and only the action was refused, which then is said
+        once on the editor's page, after a redirect (no form left at the action's
+        address)."""
+        if saved and problem is not None and not self.request.htmx:
+            messages.error(self.request, problem)
+            return redirect("visits:report-update", code=self.report.code)
         if problem is not None:
             form, formset = self.forms(self.request.POST)
             form.is_valid()
@@ -338,7 +471,8 @@ def _seen_version(data) -> int | None:
 
 def editor_context(request, report, form, formset, problem=None) -> dict:
     conflict = problem if isinstance(problem, editing.Conflict) else None
-    findings = _findings_by_part(report)
+    user = request.user
+    findings = _findings_by_part(report, user)
     rows = [
         (
             item,
@@ -362,15 +496,20 @@ def editor_context(request, report, form, formset, problem=None) -> dict:
         ),
         "problem": None if conflict else problem,
         "autosave": report.status == VisitReport.Status.DRAFT,
+        "awaiting_check": report.awaiting_check,
+        "may_confirm": report.awaiting_check and permissions.may_confirm_report(user, report),
         "saved_at": None,
         "field_errors": [],
     }
 
 
-def _findings_by_part(report) -> dict[str, list]:
+def _findings_by_part(report, user) -> dict[str, list]:
+    """The findings shown to `user`: without the known names for those who may not read
+    them (reports.findings_for), so that the editor answers a coordinator the same
+    whatever the word typed."""
     grouped: dict[str, list] = {}
     texts = dict(reports.parts(report))
-    for number, item in enumerate(reports.unresolved_findings(report), start=1):
+    for number, item in enumerate(reports.findings_for(report, user), start=1):
         text = texts[item.part]
         finding = item.finding
         grouped.setdefault(item.part, []).append(
@@ -456,7 +595,7 @@ class ReportObservations(ReportEditorMixin, View):
             except editing.Conflict as conflict:
                 problem = conflict
             except ValidationError as error:
-                problem = error.messages[0]
+                return self.after_action(error.messages[0], saved=True)
         return self.after_action(problem)
 
 
@@ -476,24 +615,38 @@ class FindingDismiss(ReportEditorMixin, View):
                     by=request.user,
                 )
             except ValidationError as error:
-                problem = error.messages[0]
+                return self.after_action(error.messages[0], saved=True)
         return self.after_action(problem)
 
 
 class ReportSubmit(ReportEditorMixin, View):
+    """Submit a draft, or confirm a corrected report awaiting its authors' check (the
+    same button of the editor: the full check, then its readers read it as it is)."""
+
     def post(self, request, code):
         _form, _formset, problem = self.save_typed()
-        if problem is None:
-            try:
-                reports.submit(self.report, by=request.user)
-            except ValidationError as error:
-                problem = error.messages[0]
         if problem is not None:
+            # Nothing was saved (a conflict, a field to correct): the page keeps the text.
             form, formset = self.forms(request.POST)
             form.is_valid()
             formset.is_valid()
             return self.render_editor(form, formset, problem, status=self.problem_status)
-        messages.success(request, _("Report submitted: every member of the coalition can read it."))
+        confirming = self.report.status != VisitReport.Status.DRAFT
+        try:
+            if confirming:
+                reports.confirm(self.report, by=request.user)
+            else:
+                reports.submit(self.report, by=request.user)
+        except ValidationError as error:
+            # What was typed is saved: one message, on the editor, which marks what to fix.
+            messages.error(request, error.messages[0])
+            return redirect("visits:report-update", code=self.report.code)
+        if confirming:
+            messages.success(request, _("Report checked: its readers now read it as corrected."))
+        else:
+            messages.success(
+                request, _("Report submitted: every member of the coalition can read it.")
+            )
         return redirect("visits:report-detail", code=self.report.code)
 
 
@@ -501,7 +654,8 @@ class ReportSubmit(ReportEditorMixin, View):
 
 
 class ReportShare(LoginRequiredMixin, FormView):
-    """Share a submitted report with partner organisations (Myria, Nansen by default)."""
+    """Share a submitted report with partner organisations (none ticked at first), and
+    see with whom it is shared, by whom and since when."""
 
     template_name = "visits/report_share.html"
     form_class = ShareForm
@@ -514,7 +668,8 @@ class ReportShare(LoginRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"partners": reports.partners_for(self.report)}
+        partners = reports.partners_for(self.report).filter(shared=False)
+        return super().get_form_kwargs() | {"partners": partners}
 
     def form_valid(self, form):
         try:
@@ -528,12 +683,51 @@ class ReportShare(LoginRequiredMixin, FormView):
         return redirect("visits:report-detail", code=self.report.code)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        return context | {
-            "report": self.report,
-            "shared_with": [item for item in context["form"].rows if item.shared],
-            "finding_count": len(reports.unresolved_findings(self.report)),
+        report, user = self.report, self.request.user
+        # A coordinator is told of no known name (reports.findings_for), and a report
+        # awaiting its authors' check is not counted at all: it is shared once checked.
+        count = 0 if report.awaiting_check else len(reports.findings_for(report, user))
+        return super().get_context_data(**kwargs) | {
+            "report": report,
+            "shares": reports.current_shares(report),
+            "finding_count": count,
         }
+
+
+class ReportShareRevoke(LoginRequiredMixin, View):
+    """Stop sharing a report with one partner organisation: its members lose access at
+    once (their next request is a 404)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.report = _readable_report(request.user, kwargs["code"])
+        reports.require_sharer(self.report, request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, code):
+        organisation = Organisation.objects.filter(
+            kind=Organisation.Kind.PARTNER, pk=_int(request.POST.get("organisation"))
+        ).first()
+        try:
+            if organisation is None:
+                raise ValidationError(_("This report is not shared with that organisation."))
+            reports.revoke_share(self.report, organisation, by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(
+                request,
+                _("%(name)s no longer reads this report.") % {"name": organisation.name},
+            )
+        return redirect("visits:report-share", code=self.report.code)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class ReportHistory(VisibleObjectMixin, DetailView):
@@ -549,7 +743,10 @@ class ReportHistory(VisibleObjectMixin, DetailView):
         return super().get_queryset().select_related("visit__centre")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"entries": reports.history(self.object)}
+        return super().get_context_data(**kwargs) | {
+            "entries": reports.history(self.object),
+            "shares": reports.share_records(self.object),
+        }
 
 
 class ReportPdf(VisibleObjectMixin, DetailView):
@@ -557,17 +754,21 @@ class ReportPdf(VisibleObjectMixin, DetailView):
     slug_field = slug_url_kwarg = "code"
 
     def get_queryset(self):
-        return (
+        return permissions.with_authorship(
             super()
             .get_queryset()
             .select_related("visit__centre", "organisation")
-            .prefetch_related("observations__theme", "observations__centre", "authors")
+            .prefetch_related("observations__theme", "observations__centre", "authors"),
+            self.request.user,
         )
 
     def render_to_response(self, context):
         report = self.object
+        # The version last checked for those who read no unchecked correction.
+        shown, observations = reports.readable_version(report, self.request.user, centres=True)
         document = pdf.render_report(
-            report,
+            shown,
+            observations=observations,
             language=self.request.LANGUAGE_CODE,
             show_authors=permissions.has_perm(self.request.user, "visits.view_submitted_report"),
         )

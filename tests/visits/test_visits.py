@@ -3,11 +3,13 @@
 from datetime import date, timedelta
 
 import pytest
+from django import forms
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from tests.conftest import sign_in
 from tests.factories import CentreFactory
@@ -240,3 +242,34 @@ def test_the_year_asked_for_is_the_year_chosen_in_the_list(client, coordinator):
     html = client.get(reverse("visits:coverage"), {"year": "2010"}).content.decode()
 
     assert '<option value="2010" selected>' in html
+
+
+def test_the_visitors_are_check_boxes_not_a_list_that_needs_ctrl(client, visitor_a, visitor_b):
+    sign_in(client, visitor_a)
+
+    html = client.get(PLAN).content.decode()
+
+    assert '<select name="visitors"' not in html and "Ctrl" not in html
+    assert html.count('type="checkbox" name="visitors"') == 2
+    own = html.split(f'value="{visitor_a.pk}"')[1].split(">")[0]
+    assert "checked" in own  # the visitor who plans goes, unless they untick themself
+
+
+def test_english_dates_are_day_first_in_one_format():
+    day = date(2026, 12, 5)
+    with translation.override("en"):
+        assert date_format(day) == "5 December 2026"
+        assert date_format(day, "SHORT_DATE_FORMAT") == "05/12/2026"
+        assert forms.DateField().clean("05/12/2026") == day  # typed day first, read so
+    with translation.override("fr"):
+        assert date_format(day, "SHORT_DATE_FORMAT") == "05/12/2026"
+
+
+def test_the_visit_list_in_english_writes_dates_day_first(client, coordinator):
+    day = timezone.localdate() + timedelta(days=12)
+    visit = Visit.objects.create(centre=CentreFactory(name_fr="Vottem"), date=day)
+    sign_in(client, coordinator)
+
+    html = client.get(reverse("visits:visit-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert f"{visit.centre.name}, {day:%d/%m/%Y}</span>" in html
