@@ -244,9 +244,9 @@ def families_accompanied(year: int) -> int:
     )
 
 
-def apportioned_people(year: int, centres: list[Centre]) -> list[int]:
-    """The year's people per adult centre, in proportion to the official number detained
-    there (equal shares where a figure is missing)."""
+def apportioned_people(year: int, centres: list[Centre], people: int | None = None) -> list[int]:
+    """The year's people (or `people`) per adult centre, in proportion to the official
+    number detained there that year (equal shares where a figure is missing)."""
     from move.centres.demo import apportion
 
     detained = dict(
@@ -257,7 +257,7 @@ def apportioned_people(year: int, centres: list[Centre]) -> list[int]:
     weights = [detained.get(centre.pk) or 0 for centre in centres]
     if not all(weights):
         weights = [1] * len(centres)
-    return apportion(PEOPLE[year], weights)
+    return apportion(PEOPLE[year] if people is None else people, weights)
 
 
 # --- Seeding ----------------------------------------------------------------------------
@@ -265,6 +265,11 @@ def apportioned_people(year: int, centres: list[Centre]) -> list[int]:
 
 def seed_people() -> None:
     """Called by `manage.py seed_demo` after the visits; does nothing the second time."""
+    _seed_year_people()
+    seed_live_people(timezone.localdate())
+
+
+def _seed_year_people() -> None:
     if Person.objects.filter(code__startswith=f"P-{YEARS[0]}-").exists():
         return  # already seeded: the demo stays as it is
     adult = list(Centre.objects.filter(kind=Centre.Kind.ADULT_CENTRE).order_by("code"))
@@ -282,7 +287,73 @@ def seed_people() -> None:
                 demo.plan_person(year, centre, adult)
         for _n in range(FAMILIES[year]):
             demo.plan_family(year, demo.chance.choices(families, _family_weights(families))[0])
-    demo.save()
+    demo.save(YEARS)
+
+
+# The live year (visits/demo.py: `live_window`): people met at the density of 2023, in
+# proportion to each adult centre's 2023 figure; some of the files followed now are
+# shared with another organisation of the coalition.
+LIVE_DENSITY_YEAR = 2023
+
+
+def seed_live_people(today: date) -> None:
+    from visits.demo import live_window
+
+    start, _end = live_window(today)
+    if Accompaniment.objects.filter(visit__date__range=(start, today - timedelta(7))).exists():
+        return  # already seeded: the demo stays as it is
+    adult = list(Centre.objects.filter(kind=Centre.Kind.ADULT_CENTRE).order_by("code"))
+    families = list(Centre.objects.filter(kind__in=FAMILY_KINDS).order_by("code"))
+    if not adult or not families:
+        return
+    demo = _Demo(random.Random(f"{SEED}-{today.isoformat()}"), today=today)
+    demo.load_visits(date__range=(start, today))
+    years = sorted({year for _centre, year in demo.visits})
+    if not years:
+        return
+    for year in years:
+        first, last = max(start, date(year, 1, 1)), min(today, date(year, 12, 31))
+        share = ((last - first).days + 1) / 365
+        people = round(PEOPLE[LIVE_DENSITY_YEAR] * share)
+        for centre, count in zip(
+            adult, apportioned_people(LIVE_DENSITY_YEAR, adult, people), strict=True
+        ):
+            for _n in range(count):
+                demo.plan_person(year, centre, adult)
+        for _n in range(round(FAMILIES[LIVE_DENSITY_YEAR] * share)):
+            demo.plan_family(year, demo.chance.choices(families, _family_weights(families))[0])
+    demo.save(years)
+    _share_files_followed_now(start)
+
+
+# Case files followed now that a persona visitor's organisation shares with the next
+# one's (JRS → Caritas → VWV → JRS): the first with its identity, the second without.
+SHARES = (("visitor.jrs@move.test", "Caritas"), ("visitor.caritas@move.test", "VWV"))
+SHARES += (("visitor.vwv@move.test", "JRS"),)
+
+
+def _share_files_followed_now(start: date) -> None:
+    from detainees import services
+    from move.accounts.models import Organisation, User
+
+    for email, target in SHARES:
+        user = User.objects.filter(email=email).first()
+        organisation = Organisation.objects.filter(short_name=target).first()
+        if user is None or organisation is None:
+            continue
+        owner = user.memberships.order_by("pk").values_list("organisation", flat=True).first()
+        followed = (
+            Person.objects.filter(
+                organisation=owner,
+                family=None,
+                spells__end__isnull=True,
+                accompaniments__visit__date__gte=start,
+            )
+            .distinct()
+            .order_by("code")[:2]
+        )
+        for number, person in enumerate(followed):
+            services.share_person(user, person, organisation, number == 0, page="seed_demo")
 
 
 def _family_weights(centres) -> list[int]:
@@ -311,13 +382,13 @@ class _Planned:
 
 
 class _Demo:
-    def __init__(self, chance: random.Random):
+    def __init__(self, chance: random.Random, today: date | None = None):
         from move.accounts.models import Membership, User
         from move.accounts.permissions import Role
         from visits.models import Theme
 
         self.chance = chance
-        self.today = timezone.localdate()
+        self.today = today or timezone.localdate()
         self.organisation = {}  # visitor's user pk → organisation pk
         for user_pk, organisation_pk in (
             Membership.objects.filter(role=Role.VISITOR)
@@ -362,10 +433,12 @@ class _Demo:
             for user in users
         )
 
-    def load_visits(self) -> None:
+    def load_visits(self, **which) -> None:
+        """The done visits of the demo years (or of `which`), by centre and year."""
         from visits.models import Visit
 
-        done = Visit.objects.filter(date__year__in=YEARS, status=Visit.Status.DONE)
+        done = Visit.objects.filter(**(which or {"date__year__in": YEARS}))
+        done = done.filter(status=Visit.Status.DONE)
         self.visits: dict[tuple[int, int], list[_Visit]] = {}  # (centre, year) → by date
         by_pk = {}
         for pk, centre_id, day in done.order_by("date", "pk").values_list(
@@ -531,8 +604,8 @@ class _Demo:
 
     # Writing ---------------------------------------------------------------------------
 
-    def save(self) -> None:
-        self._number_codes()
+    def save(self, years) -> None:
+        counters = self._number_codes(years)
         Family.objects.bulk_create(family for family, _first in self.families)
         Person.objects.bulk_create(planned.person for planned in self.planned)
         Identity.objects.bulk_create(self._identity(planned) for planned in self.planned)
@@ -551,18 +624,21 @@ class _Demo:
             for meeting, themes in zip(meetings, topics, strict=True)
             for theme in themes
         )
-        _dated_when_met()
+        _dated_when_met(years)
+        _advance_sequences(counters)
 
-    def _number_codes(self) -> None:
-        """P-<year>-NNNN and F-<year>-NNNN in the order of the first meetings."""
+    def _number_codes(self, years) -> dict[str, int]:
+        """P-<year>-NNNN and F-<year>-NNNN in the order of the first meetings, after the
+        codes already given out that year."""
         self.planned.sort(key=lambda planned: planned.first)  # stable: families stay together
-        counters: dict[str, int] = {}
+        counters = _codes_given(years)
         for planned in self.planned:
             planned.person.code = _next(counters, "P", planned.first.year)
             planned.person.birth_year = planned.first.year - planned.age
         self.families.sort(key=lambda pair: pair[1])
         for family, first in self.families:
             family.code = _next(counters, "F", first.year)
+        return counters
 
     def _identity(self, planned) -> Identity:
         chance, person = self.chance, planned.person
@@ -605,7 +681,38 @@ class _Demo:
         return [self.themes[code] for code in chosen if code in self.themes]
 
 
-def _dated_when_met() -> None:
+def _codes_given(years) -> dict[str, int]:
+    """The last number given out per prefix and year (codes are never given twice)."""
+    from detainees.models import CodeSequence
+
+    counters: dict[str, int] = {}
+    for model, prefix in ((Person, "P"), (Family, "F")):
+        for year in years:
+            key = f"{prefix}-{year}"
+            codes = model.objects.filter(code__startswith=f"{key}-").values_list("code", flat=True)
+            counters[key] = max((int(code.rsplit("-", 1)[1]) for code in codes), default=0)
+    for prefix, year, last in CodeSequence.objects.filter(year__in=years).values_list(
+        "prefix", "year", "last"
+    ):
+        key = f"{prefix}-{year}"
+        counters[key] = max(counters.get(key, 0), last)
+    return counters
+
+
+def _advance_sequences(counters: dict[str, int]) -> None:
+    """The next code created in the application comes after the demo's."""
+    from django.db.models.functions import Greatest
+
+    from detainees.models import CodeSequence
+
+    for key, last in counters.items():
+        prefix, year = key.split("-")
+        CodeSequence.objects.filter(prefix=prefix, year=int(year)).update(
+            last=Greatest("last", Value(last))
+        )
+
+
+def _dated_when_met(years) -> None:
     """A case file and a meeting are recorded on the evening of the visit, not on the day
     the demo was loaded (bulk_create stamps `created_at` with now)."""
     from visits.models import Visit
@@ -615,7 +722,7 @@ def _dated_when_met() -> None:
     def on_the_evening_of(visit_date):
         return Cast(visit_date, DateTimeField()) + evening
 
-    Accompaniment.objects.filter(visit__date__year__in=YEARS).update(
+    Accompaniment.objects.filter(visit__date__year__in=years).update(
         created_at=on_the_evening_of(
             Subquery(Visit.objects.filter(pk=OuterRef("visit_id")).values("date")[:1])
         )
@@ -626,8 +733,8 @@ def _dated_when_met() -> None:
         .values("visit__date")[:1]
     )
     when = on_the_evening_of(Subquery(first))
-    Person.objects.filter(_demo_codes("P")).update(created_at=when, updated_at=when)
-    Family.objects.filter(_demo_codes("F")).update(
+    Person.objects.filter(_demo_codes("P", years)).update(created_at=when, updated_at=when)
+    Family.objects.filter(_demo_codes("F", years)).update(
         created_at=Subquery(
             Person.objects.filter(family=OuterRef("pk"))
             .order_by("created_at")
@@ -636,9 +743,9 @@ def _dated_when_met() -> None:
     )
 
 
-def _demo_codes(prefix: str) -> Q:
+def _demo_codes(prefix: str, years) -> Q:
     condition = Q(pk__in=[])
-    for year in YEARS:
+    for year in years:
         condition |= Q(code__startswith=f"{prefix}-{year}-")
     return condition
 
@@ -707,20 +814,26 @@ HELD_NOW = [
 ]
 
 
+HELD_NOW_ACTIONS = "Contact pris avec l'avocat·e."
+
+
 def seed_held_now() -> None:
     """A few people detained today, met two days ago; does nothing the second time."""
     from detainees import services
     from move.accounts.models import Membership
     from move.accounts.permissions import Role
+    from visits.demo import PERSONA_VISITORS
     from visits.models import Theme, Visit
 
-    if Person.objects.filter(spells__end__isnull=True).exists():
+    if Accompaniment.objects.filter(actions=HELD_NOW_ACTIONS).exists():
         return
     today = timezone.localdate()
     centres = list(Centre.objects.filter(kind=Centre.Kind.ADULT_CENTRE).order_by("code"))
     if not centres:
         return
-    visitors = Membership.objects.filter(role=Role.VISITOR).select_related("user", "organisation")
+    visitors = Membership.objects.filter(
+        role=Role.VISITOR, user__email__in=PERSONA_VISITORS
+    ).select_related("user", "organisation")
     themes = list(Theme.objects.order_by("position")[:2])
     people = iter(HELD_NOW)
     for index, membership in enumerate(visitors.order_by("user__email")):
@@ -759,7 +872,7 @@ def seed_held_now() -> None:
                 person,
                 Accompaniment(
                     visit=visit,
-                    actions="Contact pris avec l'avocat·e.",
+                    actions=HELD_NOW_ACTIONS,
                     next_step="Revoir la personne la semaine prochaine.",
                 ),
                 topics=themes,

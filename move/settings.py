@@ -269,7 +269,9 @@ USE_I18N = True
 FORMAT_MODULE_PATH = ["move.formats"]
 USE_TZ = True
 TIME_ZONE = env_str("MOVE_TIME_ZONE", "Europe/Brussels")
-MODELTRANSLATION_LANGUAGES = ("fr", "nl")
+# Content is published in French and Dutch (required); reference data may also carry an
+# English name for the English interface, which falls back to French where it has none.
+MODELTRANSLATION_LANGUAGES = ("fr", "nl", "en")
 MODELTRANSLATION_DEFAULT_LANGUAGE = "fr"
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("fr", "nl")}
 LANGUAGE_COOKIE_SECURE = False  # set below with the other cookies

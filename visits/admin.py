@@ -12,4 +12,4 @@ class ThemeAdmin(RoleAdminMixin, TranslationAdmin):
     list_display = ["code", "name", "position", "active"]
     list_editable = ["position", "active"]
     list_filter = ["active"]
-    search_fields = ["code", "name_fr", "name_nl"]
+    search_fields = ["code", "name_fr", "name_nl", "name_en"]

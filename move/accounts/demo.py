@@ -2,6 +2,7 @@
 lower app never imports them (DESIGN.md §2)."""
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 
 from move.accounts.models import Membership, Organisation, User
 from move.accounts.permissions import Role
@@ -55,6 +56,26 @@ PERSONAS = [
     ("partner.nansen@move.test", "Nora", "Nansen", "nl", "Nansen", Role.PARTNER),
 ]
 
+# The other accredited visitors of the four visiting organisations: with the three
+# visitor personas, the 17 visitors of the 2022 activity report (DESIGN.md §8).
+VISITORS = [
+    # e-mail, first name, last name, language, organisation
+    ("ines.jrs@move.test", "Inès", "Lambert", "fr", "JRS"),
+    ("pieter.jrs@move.test", "Pieter", "Claes", "nl", "JRS"),
+    ("sara.jrs@move.test", "Sara", "Dubois", "fr", "JRS"),
+    ("bart.jrs@move.test", "Bart", "Wouters", "nl", "JRS"),
+    ("marie.caritas@move.test", "Marie", "Lejeune", "fr", "Caritas"),
+    ("tom.caritas@move.test", "Tom", "Peeters", "nl", "Caritas"),
+    ("helene.caritas@move.test", "Hélène", "Renard", "fr", "Caritas"),
+    ("julien.cire@move.test", "Julien", "Collard", "fr", "CIRÉ"),
+    ("aicha.cire@move.test", "Aïcha", "Benmoussa", "fr", "CIRÉ"),
+    ("francoise.pointdappui@move.test", "Françoise", "Thiry", "fr", "Point d'Appui"),
+    ("luc.pointdappui@move.test", "Luc", "Maes", "fr", "Point d'Appui"),
+    ("lotte.vwv@move.test", "Lotte", "Janssens", "nl", "VWV"),
+    ("jef.vwv@move.test", "Jef", "Mertens", "nl", "VWV"),
+    ("elke.vwv@move.test", "Elke", "Goossens", "nl", "VWV"),
+]
+
 _seeders = []
 
 
@@ -69,6 +90,7 @@ def seed() -> dict:
 
     organisations = _seed_organisations()
     accounts = _seed_personas(organisations)
+    accounts += _seed_visitors(organisations)
     centres = seed_centres()
     for function in _seeders:
         function()
@@ -97,13 +119,33 @@ def _seed_organisations() -> dict[str, Organisation]:
 
 
 def _seed_personas(organisations) -> list[tuple[str, str, str]]:
+    return _seed_accounts(organisations, PERSONAS)
+
+
+def _seed_visitors(organisations) -> list[tuple[str, str, str]]:
+    rows = [(*visitor, Role.VISITOR) for visitor in VISITORS]
+    return _seed_accounts(organisations, rows)
+
+
+def _demo_password_hash() -> str:
+    """One hash for all the demo accounts (one password): hashing is slow on purpose."""
+    password = settings.MOVE_DEMO_PASSWORD
+    if _hashed.get("password") != password:
+        _hashed.update(password=password, hash=make_password(password))
+    return _hashed["hash"]
+
+
+_hashed: dict[str, str] = {}
+
+
+def _seed_accounts(organisations, rows) -> list[tuple[str, str, str]]:
     accounts = []
-    for email, first, last, language, org, role in PERSONAS:
+    for email, first, last, language, org, role in rows:
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User.objects.create_user(
-                email,
-                settings.MOVE_DEMO_PASSWORD,
+            user = User.objects.create(
+                email=email,
+                password=_demo_password_hash(),
                 first_name=first,
                 last_name=last,
                 language=language,

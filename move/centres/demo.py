@@ -2,14 +2,35 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.utils.text import slugify
 
 from move.centres.models import Centre, CentreYear
 
-AIDA_2023 = "AIDA Belgium country report, places in March 2023"
-MOVE_2022 = "Move activity report 2022: 4,285 people held in the six adult centres"
-MOVE_2023 = "Move: 4,915 people held in the six adult centres in 2023"
-SPLIT = " (per-centre split estimated in proportion to capacity, demo data)"
+# Where each figure comes from, in the coalition's languages (and English when the
+# content is kept in English too: MODELTRANSLATION_LANGUAGES).
+AIDA_2023 = {
+    "fr": "Rapport AIDA sur la Belgique, places disponibles en mars 2023",
+    "nl": "AIDA-landenrapport België, beschikbare plaatsen in maart 2023",
+    "en": "AIDA Belgium country report, places in March 2023",
+}
+MOVE_2022 = {
+    "fr": "Rapport d'activités 2022 de Move : 4\u00a0285 personnes détenues dans les six "
+    "centres fermés pour adultes",
+    "nl": "Jaarverslag 2022 van Move: 4.285 mensen opgesloten in de zes gesloten centra "
+    "voor volwassenen",
+    "en": "Move activity report 2022: 4,285 people held in the six adult centres",
+}
+MOVE_2023 = {
+    "fr": "Move : 4\u00a0915 personnes détenues dans les six centres fermés pour adultes en 2023",
+    "nl": "Move: 4.915 mensen opgesloten in de zes gesloten centra voor volwassenen in 2023",
+    "en": "Move: 4,915 people held in the six adult centres in 2023",
+}
+SPLIT = {
+    "fr": " (répartition par centre estimée au prorata des places, données de démonstration)",
+    "nl": " (verdeling per centrum geschat naar verhouding van het aantal plaatsen, demogegevens)",
+    "en": " (per-centre split estimated in proportion to capacity, demo data)",
+}
 
 # code, French name, Dutch name, kind, town, places (AIDA, March 2023)
 CENTRES = [
@@ -139,8 +160,20 @@ def _seed_years() -> None:
                 year=year,
                 defaults={
                     "people_detained": detained,
-                    "people_detained_source": source + SPLIT,
                     "capacity": capacity,
-                    "capacity_source": AIDA_2023,
+                    **_in_each_language(
+                        "people_detained_source",
+                        {language: text + SPLIT[language] for language, text in source.items()},
+                    ),
+                    **_in_each_language("capacity_source", AIDA_2023),
                 },
             )
+
+
+def _in_each_language(field: str, texts: dict[str, str]) -> dict[str, str]:
+    """The translated fields of `field` (people_detained_source_fr…), each in its language."""
+    return {
+        f"{field}_{language}": texts[language]
+        for language in settings.MODELTRANSLATION_LANGUAGES
+        if language in texts
+    }

@@ -2,7 +2,10 @@ import uuid
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname, get_language
 
 from move.accounts import permissions
 
@@ -10,6 +13,12 @@ from move.accounts import permissions
 class CentreQuerySet(models.QuerySet):
     def visible_to(self, user):
         return permissions.all_if(self, user, "centres.view_centre")
+
+    def in_name_order(self):
+        """By kind, then by name in the reader's language, or in French where a centre has
+        no name in it (English names are optional): Meta.ordering would sort those last."""
+        name = build_localized_fieldname("name", get_language())
+        return self.order_by("kind", Coalesce(NullIf(F(name), Value("")), F("name_fr")))
 
 
 class Centre(models.Model):

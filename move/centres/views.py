@@ -16,7 +16,9 @@ class CentreList(PermissionRequiredMixin, ListView):
     template_name = "centres/centre_list.html"
 
     def get_queryset(self):
-        return Centre.objects.visible_to(self.request.user).prefetch_related("years")
+        return (
+            Centre.objects.visible_to(self.request.user).in_name_order().prefetch_related("years")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -53,11 +53,17 @@ def year_data(**changes):
     data = {
         "year": "2021",
         "people_detained": "512",
-        "people_detained_source": "Immigration Office, annual report 2021",
+        "people_detained_source_fr": "Office des étrangers, rapport annuel 2021",
+        "people_detained_source_nl": "Dienst Vreemdelingenzaken, jaarverslag 2021",
         "capacity": "28",
-        "capacity_source": "AIDA 2021",
+        "capacity_source_fr": "Rapport AIDA 2021",
+        "capacity_source_nl": "AIDA-rapport 2021",
         "version": "1",
     }
+    for source in ("people_detained_source", "capacity_source"):  # both languages at once
+        if source in changes:
+            value = changes.pop(source)
+            data |= {f"{source}_fr": value, f"{source}_nl": value}
     return {key: value for key, value in (data | changes).items() if value is not None}
 
 
@@ -147,8 +153,12 @@ def test_a_coordinator_adds_yearly_figures_to_a_centre(coordinator_client, centr
     assert response.url == reverse("centres:centre-detail", args=[centre.code])
     figures = centre.years.get(year=2021)
     assert (figures.people_detained, figures.capacity) == (512, 28)
-    assert figures.people_detained_source == "Immigration Office, annual report 2021"
-    assert figures.capacity_source == "AIDA 2021"
+    assert figures.people_detained_source_fr == "Office des étrangers, rapport annuel 2021"
+    assert figures.people_detained_source_nl == "Dienst Vreemdelingenzaken, jaarverslag 2021"
+    assert (figures.capacity_source_fr, figures.capacity_source_nl) == (
+        "Rapport AIDA 2021",
+        "AIDA-rapport 2021",
+    )
     html = page(coordinator_client.get(response.url))
     assert "Centre saved." in html
     assert re.search(r"<td[^>]*>512</td>", html)
@@ -171,7 +181,7 @@ def test_a_coordinator_edits_yearly_figures(coordinator_client, centre, figures)
     assert response.status_code == 302
     figures.refresh_from_db()
     assert (figures.year, figures.people_detained, figures.version) == (2022, 701, 2)
-    assert figures.people_detained_source == "Myria 2022"
+    assert figures.people_detained_source_fr == "Myria 2022"
 
 
 def test_a_number_of_people_detained_without_its_source_is_not_saved(coordinator_client, centre):
@@ -181,7 +191,7 @@ def test_a_number_of_people_detained_without_its_source_is_not_saved(coordinator
     )
     assert NO_SOURCE in html
     assert 'name="people_detained" value="512"' in html
-    assert 'name="capacity_source" value="AIDA 2021"' in html
+    assert 'name="capacity_source_fr" value="Rapport AIDA 2021"' in html
     assert snapshot(CentreYear) == before
 
 

@@ -4,6 +4,7 @@ The demo is loaded once for the module (it takes a second) and rolled back at it
 each test runs in a savepoint inside it."""
 
 import re
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -171,18 +172,19 @@ def test_each_meeting_was_at_a_done_visit_of_the_owning_organisation_by_one_of_i
         assert (visit, met_by) in took_part and (met_by, organisation) in visitor_of
 
 
-def test_the_people_are_spread_over_the_three_visiting_organisations():
+def test_the_people_are_spread_over_the_visiting_organisations():
     owners = set(Person.objects.values_list("organisation__short_name", flat=True))
-    assert owners == {"JRS", "Caritas", "VWV"}
+    assert owners == {"JRS", "Caritas", "VWV", "CIRÉ", "Point d'Appui"}
 
 
 def test_codes_carry_the_year_of_the_first_meeting_and_are_numbered_without_gaps():
-    codes = {year: [] for year in (2022, 2023, timezone.localdate().year)}
+    codes = {}
     for person in Person.objects.prefetch_related("accompaniments__visit"):
         first = min(a.visit.date for a in person.accompaniments.all())
         assert re.fullmatch(rf"P-{first.year}-\d{{4}}", person.code)
         assert person.created_at.date() == first
-        codes[first.year].append(person.code)
+        codes.setdefault(first.year, []).append(person.code)
+    assert {2022, 2023, timezone.localdate().year} <= set(codes)
     for year, found in codes.items():
         assert sorted(found) == [f"P-{year}-{n:04d}" for n in range(1, len(found) + 1)]
     assert Family.objects.filter(code__regex=r"^F-202[23]-\d{4}$").count() == 37 + 41
@@ -226,7 +228,8 @@ def test_each_family_has_its_adults_as_members_held_in_a_family_centre_with_chil
         for member in members:
             assert member.organisation_id == family.organisation_id
             assert {spell.centre.kind for spell in member.spells.all()} <= set(FAMILY_KINDS)
-            assert member.birth_year <= 2023 - 18 - max(family.children_ages)
+            met_in = int(family.code.split("-")[1])  # the year of the first meeting
+            assert member.birth_year <= met_in - 18 - max(family.children_ages)
         assert len({member.nationality for member in members}) == 1
 
 
@@ -326,3 +329,51 @@ def test_the_benchmark_measures_every_page_and_leaves_nothing_behind():
         assert line in text
     assert "Rolled back" in text
     assert everything() == before
+
+
+# --- The demo lives today ---------------------------------------------------------------
+
+
+def test_the_current_year_has_people_met_at_the_density_of_2023():
+    today = timezone.localdate()
+    first = max(date(today.year, 1, 1), today - timedelta(weeks=8))
+    first = min(first, date(today.year, 1, 1))
+    expected = 794 * ((today - first).days + 1) / 365
+    met = Person.objects.filter(accompaniments__visit__date__range=(first, today)).distinct()
+    assert abs(met.count() - expected) <= 0.1 * expected + 15
+    families = Family.objects.filter(members__accompaniments__visit__date__range=(first, today))
+    assert families.distinct().count() >= round(41 * ((today - first).days + 1) / 365) - 1
+
+
+def test_people_are_held_today_and_were_met_this_week_and_the_last():
+    today = timezone.localdate()
+    held = Person.objects.filter(spells__end__isnull=True).distinct()
+    assert held.count() >= 30
+    recent = held.filter(accompaniments__visit__date__gte=today - timedelta(days=14))
+    assert recent.distinct().count() >= 10
+    # Nobody is held beyond the legal maximum of their order.
+    from detainees.clock import maxima
+
+    for spell in DetentionSpell.objects.filter(end__isnull=True).order_by("pk")[:200]:
+        assert maxima(spell.ground, spell.start)[-1][0] > today - timedelta(days=1)
+
+
+def test_files_followed_now_are_shared_between_organisations_of_the_coalition():
+    from detainees.models import PersonGroupObjectPermission
+
+    shares = PersonGroupObjectPermission.objects.filter(permission__codename="view_person")
+    pairs = set(
+        shares.values_list(
+            "content_object__organisation__short_name", "group__organisation__short_name"
+        )
+    )
+    assert pairs == {("JRS", "Caritas"), ("Caritas", "VWV"), ("VWV", "JRS")}
+    assert (
+        PersonGroupObjectPermission.objects.filter(permission__codename="view_identity").count()
+        == 3
+    )
+    assert (
+        not shares.filter(content_object__spells__end__isnull=False)
+        .exclude(content_object__spells__end__isnull=True)
+        .exists()
+    )

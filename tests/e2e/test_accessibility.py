@@ -92,6 +92,8 @@ PAGES = {
             None,
         ),
         ("invitation form", lambda records: reverse("accounts:invitation-create"), None),
+        ("access changes", lambda records: reverse("accounts:accesschange-list"), None),
+        ("access log", lambda records: reverse("privacy:accesslog-list"), None),
         ("report list", lambda records: reverse("visits:report-list"), None),
         (
             "report detail",

@@ -18,12 +18,21 @@ def test_the_demo_has_the_ten_themes_of_the_coalition_in_both_languages(settings
     call_command("seed_demo", stdout=None)  # twice: nothing doubles
 
     themes = list(Theme.objects.all())
-    assert [theme.code for theme in themes] == [code for code, _fr, _nl in THEMES]
-    assert all(theme.name_fr and theme.name_nl for theme in themes)
+    assert [theme.code for theme in themes] == [code for code, _fr, _nl, _en in THEMES]
+    assert all(theme.name_fr and theme.name_nl and theme.name_en for theme in themes)
     with translation.override("nl"):
         assert str(Theme.objects.get(code="isolation")) == "Isolatieregime"
     with translation.override("fr"):
         assert str(Theme.objects.get(code="isolation")) == "Régime d'isolement"
+    # English readers get English names, not the French fallback (issue 9 §6).
+    with translation.override("en"):
+        assert str(Theme.objects.get(code="isolation")) == "Isolation regime"
+
+
+def test_a_theme_without_an_english_name_falls_back_to_french():
+    theme = Theme.objects.create(code="new", name_fr="Nouveau", name_nl="Nieuw")
+    with translation.override("en"):
+        assert str(Theme.objects.get(pk=theme.pk)) == "Nouveau"
 
 
 @pytest.mark.parametrize(
