@@ -1,5 +1,6 @@
 """Middleware of the whole project (the accounts' own are in move/accounts/middleware.py)."""
 
+from django.contrib.auth import SESSION_KEY
 from django.utils.cache import patch_cache_control
 
 
@@ -9,13 +10,17 @@ class PrivateNoStoreMiddleware:
     not keep them (nor a proxy between) once the person has signed out.
 
     Asked before and after the view, so that the response that signs someone in or out
-    is covered too. Anonymous pages keep whatever caching their views chose."""
+    is covered too. It sits right after the session middleware, outside the locale and
+    common middlewares, so that their redirects (a 301 to add a slash, which browsers
+    keep) are covered as well; before the view, "signed in" is read from the session.
+    Anonymous pages keep whatever caching their views chose."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        signed_in = _signed_in(request)
+        session = getattr(request, "session", None)
+        signed_in = session is not None and SESSION_KEY in session
         response = self.get_response(request)
         if signed_in or _signed_in(request):
             patch_cache_control(response, private=True, no_store=True)

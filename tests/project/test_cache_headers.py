@@ -84,6 +84,14 @@ def test_a_redirect_and_a_post_answer_to_a_signed_in_person_are_not_stored(clien
     assert_not_stored(response)
 
 
+def test_the_slash_adding_redirect_to_a_signed_in_person_is_not_stored(client, visitor_a):
+    # CommonMiddleware answers a 301 (which browsers keep) before any view runs.
+    sign_in(client, visitor_a)
+    response = client.get(reverse("visits:report-list").rstrip("/"))
+    assert response.status_code == 301
+    assert_not_stored(response)
+
+
 def test_pages_that_already_said_never_cache_keep_it(client, visitor_a, case_file):
     sign_in(client, visitor_a)
     response = client.get(reverse("detainees:identity-detail", kwargs={"key": case_file.key}))
