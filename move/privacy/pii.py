@@ -211,16 +211,18 @@ def _emails(text: str) -> Iterator[Finding]:
 # --- Immigration Office file number -------------------------------------------------
 
 # "SP 7.172.941", "n° SP 7.172.941", "SP-nummer 6527060", "DVZ-nummer 1234567",
-# "OE n° 8.765.432", "numéro OE 8 765 432", "Office des étrangers : 1234567".
-# The agency code is case-sensitive (so "sp" inside a word never counts); the words
-# around it are not. A leading "n°"/"nr." belongs to the finding.
+# "OE n° 8.765.432", "numéro OE 8 765 432", "Office des étrangers : 1234567",
+# "IO ref. 5757739". The agency code is case-sensitive (so "sp" inside a word, or the
+# Italian "io", never counts); the words around it are not. "IO" is how English text
+# abbreviates the Immigration Office. A leading "n°"/"nr." belongs to the finding.
 _FILE_LEAD = r"(?i:(?<!\w)(?:n°|nº|no\.?|nr\.?|num\.|numéro|numero|nummer)[ \u00a0]*)?"
+_AGENCY_CODES = r"SP|OE|O\.E\.|DVZ|D\.V\.Z\.|IO"
 _FILE_AGENCY = (
-    r"(?:\b(?:SP|OE|O\.E\.|DVZ|D\.V\.Z\.)"
+    rf"(?:\b(?:{_AGENCY_CODES})"
     r"|(?i:office des étrangers|office des etrangers|dienst vreemdelingenzaken"
     r"|immigration office))"
 )
-_FILE_LABEL = r"(?i:[ \u00a0\-]?(?:nummer|nr\.?|n°|nº|no\.|numéro|numero|number))?"
+_FILE_LABEL = r"(?i:[ \u00a0\-]?(?:nummer|nr\.?|n°|nº|no\.|numéro|numero|number|ref\.?|réf\.?))?"
 _FILE_DIGITS = r"(?<![\d\-/])(?:\d{1,2}(?:[.\u00a0 ]\d{3}){2}|\d{6,8})(?![.,]?\d)"
 _FILE_NUMBER_RE = re.compile(
     rf"{_FILE_LEAD}{_FILE_AGENCY}{_FILE_LABEL}[ \u00a0]*[:.]?[ \u00a0]*{_FILE_DIGITS}"
@@ -230,7 +232,8 @@ _FILE_NUMBER_RE = re.compile(
 # nummer bij de DVZ is 1234567". Only a few words apart, in the same sentence, with no
 # other number or reference (a court's, an article's) in between.
 _AGENCY_RE = re.compile(
-    r"(?<![\w.])(?:SP|OE|O\.E\.|DVZ|D\.V\.Z\.)(?![\w])"
+    # "IO-bound" is English, "IO-nummer" is not: the English code never takes a hyphen.
+    rf"(?<![\w.])(?:{_AGENCY_CODES})(?![\w])(?<!IO(?=-))"
     r"|(?i:(?<!\w)(?:office des [ée]trangers|dienst vreemdelingenzaken|vreemdelingenzaken"
     r"|immigration office|immigration department)(?!\w))"
 )
@@ -247,12 +250,34 @@ _OTHER_REFERENCE = (
 )
 _OTHER_REFERENCE_RE = re.compile(_OTHER_REFERENCE)
 _FILE_GAP_BREAK_RE = re.compile(rf"[;!?\n]|\.\s+[A-ZÀ-Þ]|\d{{3}}|[€$]|{_OTHER_REFERENCE}")
+# When a number word names the agency's number ("son numéro OE", "het DVZ-nummer", "n°
+# de l'OE", "his IO number"), the number it announces may come further on in the same
+# sentence, past a semicolon or a colon: "son numéro OE ; l'avocat dit que c'est le
+# 3156058". Still no other number or reference in between, and never before the agency.
+_NUMBER_WORD = r"n°|nº|nr\.?|no\.|num\.|numéro|numero|nummer|number"
+_NUMBER_WORD_BEFORE_AGENCY_RE = re.compile(
+    rf"(?i:(?<!\w)(?:{_NUMBER_WORD})(?:[ \u00a0]+(?:de[ \u00a0]+l'|de[ \u00a0]+la|du|de|d'"
+    r"|bij[ \u00a0]+de|van[ \u00a0]+de|at[ \u00a0]+the|of[ \u00a0]+the|with[ \u00a0]+the|the))?"
+    r"[ \u00a0]*)$"
+)
+_NUMBER_WORD_AFTER_AGENCY_RE = re.compile(
+    rf"(?i:[ \u00a0\-]?(?:{_NUMBER_WORD}|ref\.?|réf\.?|file[ \u00a0]+(?:number|no\.?))(?!\w))"
+)
+_FILE_SENTENCE_GAP_MAX = 70  # characters
+_FILE_SENTENCE_GAP_WORDS_MAX = 10
+_FILE_SENTENCE_BREAK_RE = re.compile(rf"[!?\n]|\.\s+[A-ZÀ-Þ]|\d{{3}}|[€$]|{_OTHER_REFERENCE}")
+# Further from the agency, the number must also end its clause: "… c'est le 3156058."
+# A number followed by a word counts something ("la salle compte 1234567 places").
+_FILE_NUMBER_ENDS_CLAUSE_RE = re.compile(r"[ \u00a0]*(?:[.,;:!?)\]»\"'’–—]|$)")
+# An amount is never a file number, whatever stands before it: "1.250.000 euros".
+_AMOUNT_AFTER_RE = re.compile(r"(?i:[ \u00a0]*(?:[€$]|(?:euros?|eur|usd|dollars?)(?!\w)))")
 
 
 def _immigration_file_numbers(text: str) -> Iterator[Finding]:
     for match in _FILE_NUMBER_RE.finditer(text):
-        yield _finding(IMMIGRATION_FILE_NUMBER, text, match.start(), match.end())
-    agencies = [(m.start(), m.end()) for m in _AGENCY_RE.finditer(text)]
+        if not _AMOUNT_AFTER_RE.match(text, match.end()):
+            yield _finding(IMMIGRATION_FILE_NUMBER, text, match.start(), match.end())
+    agencies = [(m.start(), m.end(), _number_named(text, m)) for m in _AGENCY_RE.finditer(text)]
     if not agencies:
         return
     for match in _FILE_NUMBER_ALONE_RE.finditer(text):
@@ -261,10 +286,14 @@ def _immigration_file_numbers(text: str) -> Iterator[Finding]:
         labelled_otherwise = _OTHER_REFERENCE_RE.search(
             text[max(0, match.start() - _FILE_LABEL_REACH) : match.start()]
         )
+        if _AMOUNT_AFTER_RE.match(text, match.end()):
+            continue
+        ends_clause = _FILE_NUMBER_ENDS_CLAUSE_RE.match(text, match.end())
         if any(
             _file_gap_ok(text, agency_end, match.start())
+            or (named and ends_clause and _file_sentence_gap_ok(text, agency_end, match.start()))
             or (not labelled_otherwise and _file_gap_ok(text, match.end(), agency_start))
-            for agency_start, agency_end in agencies
+            for agency_start, agency_end, named in agencies
         ):
             yield _finding(IMMIGRATION_FILE_NUMBER, text, match.start(), match.end())
 
@@ -274,6 +303,24 @@ def _file_gap_ok(text: str, start: int, end: int) -> bool:
         return False
     gap = text[start:end]
     return len(gap.split()) <= _FILE_GAP_WORDS_MAX and not _FILE_GAP_BREAK_RE.search(gap)
+
+
+def _number_named(text: str, agency: re.Match[str]) -> bool:
+    """Whether a number word names this mention's number: "numéro OE", "DVZ-nummer"."""
+    before = text[max(0, agency.start() - _FILE_LABEL_REACH) : agency.start()]
+    return bool(
+        _NUMBER_WORD_BEFORE_AGENCY_RE.search(before)
+        or _NUMBER_WORD_AFTER_AGENCY_RE.match(text, agency.end())
+    )
+
+
+def _file_sentence_gap_ok(text: str, start: int, end: int) -> bool:
+    if not 0 <= end - start <= _FILE_SENTENCE_GAP_MAX:
+        return False
+    gap = text[start:end]
+    return len(gap.split()) <= _FILE_SENTENCE_GAP_WORDS_MAX and not (
+        _FILE_SENTENCE_BREAK_RE.search(gap)
+    )
 
 
 # --- Date of birth ------------------------------------------------------------------
@@ -307,12 +354,14 @@ _DATE_RE = re.compile(
     re.IGNORECASE,
 )
 
-# Words that announce a date of birth. "°" is the Belgian/French shorthand for "born"
-# ("°12/05/1988"), but not inside "n°" nor in "°C". "ne le"/"nee le" ("né le" typed
-# without accents) only counts right before a number: "ne" is also the French negation.
+# Words that announce a date of birth, and their abbreviations on forms: "naiss.",
+# "DDN" (date de naissance), "né(e)", "geb.", "geb datum", "DOB", "d.o.b.". "°" is the
+# Belgian/French shorthand for "born" ("°12/05/1988"), but not inside "n°" nor in "°C".
+# "ne le"/"nee le" ("né le" typed without accents) only counts right before a number:
+# "ne" is also the French negation.
 _BIRTH_CUE_RE = re.compile(
-    r"\b(?:née?s?|naissance|geboren|geb\.|geboorte\w*|born|birth\w*"
-    r"|dob|d\.o\.b\.?)(?!\w)"
+    r"\b(?:née?s?|naissance|naiss\.?|ddn|geboren|geb\.|geb(?=[ \u00a0\-]?dat)"
+    r"|geboorte\w*|born|birth\w*|dob|d\.o\.b\.?)(?!\w)"
     r"|\bnee?s?[ \u00a0]+le(?=[ \u00a0]+\d)"
     r"|(?<!\w)°(?![ \u00a0]?[CF]\b)",
     re.IGNORECASE,
@@ -417,6 +466,36 @@ _LANDLINE_RE = re.compile(
     rf"|(?:0(?:1\d|[5-8]\d)|\(0(?:1\d|[5-8]\d)\)){_SEP}\d{{3}}{_SEP}?\d{{3}}"
     r")(?![.\-/]?\d)"
 )
+# The same landlines typed without any separator, "098560131", "025123456": nine digits,
+# a zone in use, then a subscriber number (never starting with 0). The matcher finds
+# the allocated ones; this finds the others. A number that has a label of its own
+# ("ticket n° 012345678", "dossier 025123456") is that thing's, not a phone number.
+_UNSPACED_LANDLINE_RE = re.compile(
+    r"(?<![\w+])(?<!\d[ \u00a0.\-/])"
+    r"(?:0[2349][1-9]\d{6}|0(?:1[0-69]|5\d|6[013-9]|71|8[0-79])[1-9]\d{5})"
+    r"(?!\w)(?![.,\-/ \u00a0]\d)"
+)
+_NOT_A_PHONE_LABEL_RE = re.compile(
+    r"(?i:(?<!\w)(?:n°|nº|nr\.?|no\.|num\.|ref\.?|réf\.?|ticket|dossier|file|case|zaak"
+    r"|arrêt|arret|arrest|judgment|vonnis|rôle|rolnummer|compte|rekening|account|facture"
+    r"|factuur|invoice|colis|pakket|parcel|matricule|écrou|ecrou|badge|série|serie|serial"
+    r"|order|commande|bestelling|code|pin)[ \u00a0]*[:#.]?[ \u00a0]*)$"
+)
+_PHONE_WORD_RE = re.compile(
+    r"(?i:(?<!\w)(?:t[ée]l[ée]phone|t[ée]l|gsm|phone|telefoon\w*|mobiel|mobile|portable"
+    r"|whatsapp|fax)(?!\w))"
+)
+_PHONE_LABEL_REACH = 35  # characters
+
+
+def _labelled_not_a_phone(text: str, start: int) -> bool:
+    """Whether the digits at `start` carry another label ("ticket n° 012345678"), and
+    no phone word announces them ("tél. n° 098560131")."""
+    if not _NOT_A_PHONE_LABEL_RE.search(text, max(0, start - _FILE_LABEL_REACH), start):
+        return False
+    return not _PHONE_WORD_RE.search(text, max(0, start - _PHONE_LABEL_REACH), start)
+
+
 # What a date written with a four-digit year looks like: never a phone number.
 _DATE_SHAPE_RE = re.compile(r"\d{1,2}([./\-])\d{1,2}\1\d{4}|\d{4}([./\-])\d{1,2}\2\d{1,2}")
 
@@ -425,18 +504,28 @@ def _phones(text: str) -> Iterator[Finding]:
     # VALID: the number must be allocated in its country's plan. POSSIBLE would also
     # read references like "P-2022-0042" as phone numbers.
     matches = phonenumbers.PhoneNumberMatcher(text, "BE", leniency=phonenumbers.Leniency.VALID)
-    found = [_finding(PHONE, text, m.start, m.end) for m in matches]
+    found = [
+        _finding(PHONE, text, m.start, m.end)
+        for m in matches
+        # The matcher knows the allocated zones, not what the digits are labelled as.
+        if not (
+            _UNSPACED_LANDLINE_RE.fullmatch(m.raw_string) and _labelled_not_a_phone(text, m.start)
+        )
+    ]
     yield from found
     fallbacks = (
         (_INTERNATIONAL_PHONE_RE, 0),
         (_CUED_PHONE_RE, "number"),
         (_CALL_PHONE_RE, "number"),
         (_LANDLINE_RE, 0),
+        (_UNSPACED_LANDLINE_RE, 0),
     )
     for regex, group in fallbacks:
         for match in regex.finditer(text):
             candidate = _finding(PHONE, text, match.start(group), match.end(group))
             if _DATE_SHAPE_RE.search(candidate.text):
+                continue
+            if regex is _UNSPACED_LANDLINE_RE and _labelled_not_a_phone(text, match.start()):
                 continue
             if not any(_overlaps(candidate, other) for other in found):
                 found.append(candidate)
@@ -574,6 +663,20 @@ _KIN_WORDS = (
     "brother-in-law", "sister-in-law", "grandmother", "grandfather", "stepfather",
     "stepmother", "half-brother", "half-sister",
 )
+# Words that stand between the possessive and the kinship word ("sa petite sœur Awa",
+# "zijn jongere broer Ali", "her younger sister Fatou") or, in French, after it ("sa sœur
+# aînée Mariam"). Lowercase words: they are never taken for the name.
+_KIN_ADJECTIVES_BEFORE = (
+    "petit", "petite", "grand", "grande", "jeune", "cadet", "cadette", "aîné", "aînée",
+    "aine", "ainee", "défunt", "défunte", "defunt", "defunte", "chère", "chere", "cher",
+    "jongere", "oudere", "jonge", "kleine", "grote", "jongste", "oudste", "overleden",
+    "lieve", "younger", "older", "elder", "little", "big", "youngest", "eldest", "oldest",
+    "baby", "twin", "late", "dear",
+)
+_KIN_ADJECTIVES_AFTER = (
+    "aîné", "aînée", "aine", "ainee", "cadet", "cadette", "jumeau", "jumelle", "benjamin",
+    "benjamine", "défunt", "défunte", "defunt", "defunte",
+)
 _POSSESSIVES = (
     "sa", "son", "ses", "ma", "mon", "mes", "leur", "leurs", "notre", "nos", "votre",
     "zijn", "haar", "hun", "mijn", "onze", "uw", "his", "her", "their", "my", "our", "your",
@@ -581,7 +684,9 @@ _POSSESSIVES = (
 # fmt: on
 _KINSHIP = (
     rf"(?i:(?<!\w)(?:{'|'.join(_POSSESSIVES)})[ \u00a0]+"
-    rf"(?:{'|'.join(sorted(_KIN_WORDS, key=len, reverse=True))})(?!\w))"
+    rf"(?:(?:{'|'.join(_KIN_ADJECTIVES_BEFORE)})[ \u00a0\-]+)?"
+    rf"(?:{'|'.join(sorted(_KIN_WORDS, key=len, reverse=True))})(?!\w)"
+    rf"(?:[ \u00a0]+(?:{'|'.join(_KIN_ADJECTIVES_AFTER)})(?!\w))?)"
 )
 _NAME_TRIGGER_RE = re.compile(rf"(?P<honorific>(?<![\w.])(?:{_HONORIFIC}))|(?P<kin>{_KINSHIP})")
 # A word of a name: a capital then letters, apostrophes and hyphens ("N'Diaye",

@@ -186,6 +186,8 @@ def landline(draw: Draw) -> str:
             f"+32 {zone} {' '.join(groups)}",
             f"0032 {zone} {' '.join(groups)}",
             f"(0{zone}) {' '.join(groups)}",
+            # Typed without any separator: "098560131".
+            f"0{zone}{''.join(groups)}",
         )
     )
 
@@ -349,6 +351,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "Il demande qu'on appelle le {v} après la visite du {visit}.",
             "Son téléphone : {v}.",
             "Le {v} est celui de son cousin.",
+            "Cabinet de l'avocat : {v}.",
         ),
         "nl": (
             "Zijn nicht bellen op {v} na {time}.",
@@ -359,6 +362,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "{v} is het nummer van zijn vriend.",
             "Hij vraagt ons om {v} te bellen.",
             "gsm {v}, alleen 's avonds.",
+            "Kantoor van de advocaat: {v}.",
         ),
         "en": (
             "Call his cousin on {v} after {time}.",
@@ -368,6 +372,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "Her sister's number is {v}.",
             "{v} is his friend's number.",
             "Ring {v} in the evening.",
+            "Lawyer's office: {v}.",
         ),
     },
     "email": {
@@ -415,6 +420,8 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "SP ({v}) — à vérifier avec l'avocat.",
             "numéro de dossier Office des étrangers {v}",
             "Le numéro SP de monsieur, {v}, figure sur l'annexe.",
+            "Il ignore son numéro OE ; l'avocat dit que c'est le {v}.",
+            "Le n° de l'OE : il pense que c'est le {v}.",
         ),
         "nl": (
             "DVZ-nummer: {v}; de beslissing werd betekend.",
@@ -425,6 +432,7 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "n° SP {v}: beroep ingediend.",
             "DVZ nr. {v}, volgens de advocaat.",
             "Het DVZ-dossier ({v}) is onvolledig.",
+            "Zijn DVZ-nummer kent hij niet; volgens de advocaat is het {v}.",
         ),
         "en": (
             "Immigration Office file {v}, according to the lawyer.",
@@ -433,6 +441,10 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "File {v} at the Immigration Office is incomplete.",
             "DVZ ({v}) refused the request.",
             "The SP number {v} is on the annex.",
+            "The client (IO ref. {v}) is still waiting for the decision.",
+            "IO file no. {v}, according to the lawyer.",
+            "IO ref. {v}: the appeal is pending.",
+            "He does not know his IO number; his lawyer says it is {v}.",
         ),
     },
     "date_of_birth": {
@@ -446,6 +458,9 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "Il est ° {v} à {city}.",
             "Sa date de naissance, contestée par le centre, serait le {v}.",
             "Lieu et date de naissance : {city}, {v}.",
+            "Date de naiss. : {v} ; nationalité : congolaise.",
+            "naiss. {v} à {city}",
+            "DDN : {v}.",
         ),
         "nl": (
             "Geboren op {v} in {city}.",
@@ -456,6 +471,8 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "Zij werd geboren in {country} op {v}.",
             "Zijn geboortedatum is volgens de DVZ {v}.",
             "Geboorteplaats en -datum: {city}, {v}.",
+            "Geb. datum: {v}; nationaliteit: Guinees.",
+            "geb datum {v}",
         ),
         "en": (
             "Born on {v} in {city}.",
@@ -466,6 +483,8 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "born {v} ({country})",
             "D.O.B.: {v}.",
             "Birth date: {v}.",
+            "DOB: {v}; nationality: Congolese.",
+            "d.o.b. {v}",
         ),
     },
     "unknown_name": {
@@ -481,6 +500,10 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "Mlle {v} demande un interprète.",
             "Son mari {v} est détenu à {centre}.",
             "Visite à M. {v} (chambre {room}).",
+            "Sa petite sœur {v} est encore à {city}.",
+            "Son grand frère {v} a appelé le centre.",
+            "Sa sœur aînée {v} vit à Liège.",
+            "Son fils cadet, {v}, est resté au pays.",
         ),
         "nl": (
             "Mevrouw {v} heeft nog geen arts gezien.",
@@ -492,6 +515,9 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "Zijn vrouw {v} is zwanger.",
             "Haar man, {v}, zit in {centre}.",
             "De heer {v} werd gisteren gehoord.",
+            "Zijn jongere broer {v} woont in Gent.",
+            "Haar oudere zus {v} belde het centrum.",
+            "Zijn kleine zus {v} is nog in {city}.",
         ),
         "en": (
             "Mrs {v} has not seen a doctor.",
@@ -503,6 +529,9 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             "Her husband, {v}, is held in {centre}.",
             "Mr. {v} was heard yesterday.",
             "Miss {v} is waiting for her transfer.",
+            "Her younger sister {v} called.",
+            "His elder brother {v} lives in Antwerp.",
+            "Her little brother, {v}, is still in {city}.",
         ),
     },
     "known_name": {
@@ -552,6 +581,12 @@ CLEAN_TEMPLATES: dict[str, tuple[str, ...]] = {
         "Monsieur Le Directeur a répondu le {visit} ; Mme la Présidente aussi.",
         "Appeler l'OE le {visit} à {time} au sujet du dossier {case}.",
         "Sa mère, malade, n'a pas pu venir ; son frère à Bruxelles non plus.",
+        "Ticket n° {ticket} pour le parloir ; colis n° {ticket9} remis le {visit}.",
+        "Arrêt n° {arrest} ; dossier {ticket9} au greffe.",
+        "Sa petite sœur est restée en {country} ; son grand frère aussi.",
+        "Sa sœur aînée, malade, n'a pas pu venir le {visit}.",
+        "Il ignore son numéro OE ; la visite du {visit} a duré {count} minutes.",
+        "Date de naiss. inconnue ; arrivé le {visit}.",
     ),
     "nl": (
         "Bezoek op {visit} in {centre}: {count} gesprekken.",
@@ -575,6 +610,10 @@ CLEAN_TEMPLATES: dict[str, tuple[str, ...]] = {
         "Mevrouw De Rechter besliste op {visit}; meneer is ongerust.",
         "Bellen naar het centrum over het bezoek van {visit} om {time}.",
         "Temperatuur van 31 °C op {visit} in vleugel {wing}.",
+        "Ticket nr. {ticket9} voor de bezoekzaal; arrest nr. {arrest}.",
+        "Zijn jongere broer is in {country} gebleven; haar oudere zus ook.",
+        "Het DVZ-nummer kent hij niet; de zaal telt {count} stoelen.",
+        "Geb. datum onbekend; aangekomen op {visit}.",
     ),
     "en": (
         "Visit of {visit} to {centre}: {count} people met.",
@@ -596,6 +635,10 @@ CLEAN_TEMPLATES: dict[str, tuple[str, ...]] = {
         "Her husband is Belgian; his brother in Antwerp calls on Sundays.",
         "The court (judgment no. {arrest}) annulled the Immigration Office decision.",
         "Call the centre about the visit of {visit} at {time}.",
+        "The IO decided on {visit}; {count} people were released.",
+        "His younger brother stayed in {country}; her elder sister too.",
+        "Ticket no. {ticket9} for the visiting room; case file {ticket9}.",
+        "DOB unknown; arrived on {visit}.",
     ),
 }
 
@@ -629,6 +672,9 @@ def _look_alikes(draw: Draw, lang: str) -> dict[str, Callable[[], str]]:
             )
         ),  # fmt: skip
         "count": lambda: str(draw.random.randint(2, 140)),
+        "ticket": lambda: f"0{draw.random.randint(100, 999)} {draw.digits(3)}",
+        # Nine digits starting with 0, shaped like a landline typed without spaces.
+        "ticket9": lambda: _nine_digits(draw),
         "arrest": lambda: draw.choice(
             (
                 f"{draw.random.randint(200, 320)}.{draw.digits(3)}",
@@ -636,6 +682,11 @@ def _look_alikes(draw: Draw, lang: str) -> dict[str, Callable[[], str]]:
             )
         ),  # fmt: skip
     }
+
+
+def _nine_digits(draw: Draw) -> str:
+    zone = draw.choice(ONE_DIGIT_ZONES + TWO_DIGIT_ZONES)
+    return f"0{zone}{draw.random.randint(1, 9)}{draw.digits(7 - len(zone))}"
 
 
 def _fill(template: str, draw: Draw, lang: str, value: str | None = None) -> str:

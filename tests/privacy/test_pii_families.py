@@ -217,3 +217,174 @@ def test_an_unknown_name_is_a_warning_and_the_other_kinds_are_not():
     assert finding.is_warning
     (phone,) = scan("Bellen op 04 123 45 67.")
     assert not phone.is_warning
+
+
+# --- Held-out misses (issue 9): abbreviations, unspaced numbers, adjectives ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Andriy Barry (IO ref. 5757739) is still waiting for the 9ter decision.", "5757739"),
+        ("IO ref. 4375275: the appeal is pending.", "4375275"),
+        ("IO file no. 1234567, according to the lawyer.", "1234567"),
+        ("IO number: 7.654.321.", "7.654.321"),
+        ("The IO refused the request (file 2233445).", "2233445"),
+    ],
+)
+def test_io_is_the_immigration_office_in_english(text, number):
+    findings = [(kind, flagged) for kind, flagged in found(text) if kind != "unknown_name"]
+    assert len(findings) == 1
+    kind, flagged = findings[0]
+    assert kind == "immigration_file_number"
+    assert number in flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Mursal ignore son numéro OE ; l'avocat dit que c'est le 3156058.", "3156058"),
+        ("Le n° de l'OE : il pense que c'est le 8 765 432.", "8 765 432"),
+        ("Zijn DVZ-nummer kent hij niet; volgens de advocaat is het 1234567.", "1234567"),
+        ("He does not know his IO number; his lawyer says it is 7654321.", "7654321"),
+        ("Son numéro SP ; d'après l'annexe, 6527060.", "6527060"),
+    ],
+)
+def test_a_number_word_naming_the_agency_reaches_to_the_end_of_the_sentence(text, number):
+    assert found(text) == [("immigration_file_number", number)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "io" in lowercase, "I/O", "IO" inside a word or hyphenated: not the agency.
+        "Io non parlo francese, 1234567 volte.",
+        "The I/O board 1234567 was replaced.",
+        "BIOS 1234567 is IO-bound.",
+        "The IO decided on 12/03/2024; 1250 returns in 2023.",
+        # The number word reaches further, but not past a sentence, another number or
+        # reference, and never to a count or an amount.
+        "Son numéro OE est inconnu. Chambre 1234567.",
+        "Son numéro OE est inconnu ; visite du 12/03/2024.",
+        "Son numéro OE est inconnu ; il a payé 1.250.000 euros.",
+        "Le numéro OE ; arrêt n° 2345678.",
+        "Het DVZ-nummer kent hij niet; de zaal telt 1234567 stoelen.",
+        "Selon la DVZ; 1234567 bezoekers in het register van de gemeente.",
+        # Without a number word, the semicolon still ends the agency's reach.
+        "Selon l'OE ; l'avocat dit que c'est le 3156058.",
+        "OE : 1.250.000 euros de frais.",
+    ],
+)
+def test_io_and_the_sentence_rule_leave_other_numbers_alone(text):
+    assert "immigration_file_number" not in {kind for kind, _ in found(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Date de naiss. : 12/05/1976 ; nationalité : congolaise.", "12/05/1976"),
+        ("naiss. 3 avril 1991 à Goma", "3 avril 1991"),
+        ("DDN : 06.09.2000.", "06.09.2000"),
+        ("Né(e) le 12/05/1976 à Conakry.", "12/05/1976"),
+        ("geb. 12.05.1976 (Guinee)", "12.05.1976"),
+        ("Geb. datum: 14 februari 1996; nationaliteit: Guinees.", "14 februari 1996"),
+        ("geb datum 1991-04-03", "1991-04-03"),
+        ("DOB: 12/05/1976; nationality: Congolese.", "12/05/1976"),
+        ("d.o.b. 3rd March 1990", "3rd March 1990"),
+        ("D.O.B 27/12/2005", "27/12/2005"),
+    ],
+)
+def test_a_date_after_an_abbreviated_birth_label_is_a_date_of_birth(text, date):
+    assert found(text) == [("date_of_birth", date)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Date de naiss. inconnue ; arrivé le 12/05/2019.",
+        "Geb. in Gent, aangekomen op 12/05/2019.",
+        "DOB unknown; arrived on 12/05/2019.",
+        "La naissance de son fils a eu lieu ; transfert le 12/05/2024.",
+        "Gebouw B, datum van het bezoek: 12/05/2024.",
+    ],
+)
+def test_an_abbreviated_birth_label_does_not_reach_another_events_date(text):
+    assert "date_of_birth" not in {kind for kind, _ in found(text)}
+
+
+@pytest.mark.parametrize("number", ["098560131", "025123456", "010223344", "087223344"])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "Lawyer's office: {}.",
+        "Cabinet de l'avocat : {}.",
+        "Kantoor van de advocaat: {}.",
+        "Le {} est celui de son cousin.",
+        "Tél. n° {} (famille).",
+        "Hij vraagt ons om {} te bellen.",
+    ],
+)
+def test_a_landline_typed_without_spaces_is_a_phone_number(template, number):
+    assert found(template.format(number)) == [("phone", number)]
+
+
+def test_a_mobile_typed_without_spaces_is_a_phone_number():
+    assert found("Sa tante : 0470123456.") == [("phone", "0470123456")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ticket n° 0478 123 pour le parloir.",
+        "Arrêt n° 245 678 du CCE.",
+        "Arrêt n° 245678 du CCE.",
+        # Nine digits shaped like a landline, labelled as something else.
+        "Ticket n° 098560131 pour le parloir.",
+        "Colis n° 025123456 remis au centre.",
+        "Dossier 012345678 au greffe.",
+        "Rolnummer 098560131.",
+        "Ticket no. 087223344 for the visiting room.",
+        # Not a zone in use, too short, too long, part of a longer number.
+        "Référence 001234567.",
+        "Code 07012345 ; 0981234567890.",
+        "En 2023, 123456789 euros.",
+    ],
+)
+def test_other_nine_digit_numbers_are_not_landlines(text):
+    assert "phone" not in {kind for kind, _ in found(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("sa petite sœur Awa est encore à Abidjan.", "Awa"),
+        ("Son grand frère Moussa a appelé le centre.", "Moussa"),
+        ("Sa sœur aînée Mariam vit à Liège.", "Mariam"),
+        ("Son fils cadet, Ibrahim Diallo, est resté au pays.", "Ibrahim Diallo"),
+        ("Sa petite-fille Aïcha est née en 2020.", "Aïcha"),
+        ("Zijn jongere broer Ali woont in Gent.", "Ali"),
+        ("Haar oudere zus Hawa belde het centrum.", "Hawa"),
+        ("Zijn kleine zus Zainab is nog in Conakry.", "Zainab"),
+        ("Her younger sister Fatou called.", "Fatou"),
+        ("His elder brother Karim Haidari lives in Antwerp.", "Karim Haidari"),
+        ("Her little brother, Kofi, is still in Lagos.", "Kofi"),
+    ],
+)
+def test_a_name_after_a_kinship_word_with_an_adjective_is_an_unknown_name(text, name):
+    assert found(text) == [("unknown_name", name)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sa petite sœur est restée au pays ; son grand frère aussi.",
+        "Sa sœur aînée, malade, n'a pas pu venir.",
+        "Son grand frère Le directeur l'a dit.",
+        "Zijn jongere broer is in Guinee gebleven; haar oudere zus ook.",
+        "His younger brother stayed in Guinea; her elder sister too.",
+        "Her little sister The centre called.",
+        "Un grand frère Moussa n'est pas noté sans possessif : le petit Moussa non plus.",
+    ],
+)
+def test_a_kinship_word_with_an_adjective_but_no_name_is_not_a_name(text):
+    assert "unknown_name" not in {kind for kind, _ in found(text)}
