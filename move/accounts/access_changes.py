@@ -35,10 +35,12 @@ _kinds: dict[str, Kind] = {}
 _models: list[type] = []
 
 
-def register(model, *, facts, sentence, **auditlog_options) -> None:
-    """Record every change of `model` with django-auditlog and describe it."""
+def register(model, *, facts, sentence, only_changes=False, **auditlog_options) -> None:
+    """Record every change of `model` with django-auditlog and describe it;
+    `only_changes`: not its creation or deletion (an account made or removed gives
+    nobody access: its memberships do)."""
     from auditlog.registry import auditlog
-    from auditlog.signals import post_log
+    from auditlog.signals import post_log, pre_log
 
     label = model._meta.label_lower
     if label in _kinds:
@@ -47,6 +49,13 @@ def register(model, *, facts, sentence, **auditlog_options) -> None:
     _models.append(model)
     auditlog.register(model, **auditlog_options)
     post_log.connect(_annotate, sender=model, dispatch_uid=f"move-access-change-{label}")
+    if only_changes:
+        pre_log.connect(_changes_only, sender=model, dispatch_uid=f"move-access-only-{label}")
+
+
+def _changes_only(sender, instance, action, **kwargs) -> bool:
+    """pre_log receiver: False (not recorded) for a creation or a deletion."""
+    return action == UPDATE
 
 
 def register_shares(*models, thing, labels=None) -> None:
@@ -99,16 +108,27 @@ def _annotate(sender, instance, action, log_entry=None, changes=None, **kwargs):
     facts["actor"] = _actor_facts(log_entry.actor)
     log_entry.additional_data = facts
     type(log_entry).objects.filter(pk=log_entry.pk).update(additional_data=facts)
-    if notify and facts["organisations"] and not _quiet.get():
+    told = facts["organisations"] or facts.get("old_email")
+    if notify and told and not _quiet.get():
         tasks.tell_access_change.delay_on_commit(log_entry.pk)
 
 
 def _actor_facts(actor) -> dict | None:
+    """Who made the change: their name and roles, and the organisations (other than the
+    coalition) they are a member of, to name them without their name ("a member of
+    JRS") to those who may not know it (`anonymous_actor`)."""
     from move.accounts import permissions
+    from move.accounts.models import Organisation
 
     if actor is None:
         return None
-    return {"name": str(actor), "roles": sorted(permissions.roles_of(actor))}
+    ids = permissions.organisations_of(actor)
+    rows = Organisation.objects.filter(pk__in=ids).exclude(kind=Organisation.Kind.COALITION)
+    return {
+        "name": str(actor),
+        "roles": sorted(permissions.roles_of(actor)),
+        "organisations": _organisations(*rows) if ids else {},
+    }
 
 
 # --- Reading ---------------------------------------------------------------------------
@@ -127,13 +147,38 @@ def concerning(queryset, organisation):
     return queryset.filter(additional_data__organisations__has_key=str(organisation.pk))
 
 
-def sentence(entry) -> str:
-    """What happened, in the active language."""
+def sentence(entry, actor: str | None = None) -> str:
+    """What happened, in the active language; `actor` names who made the change in
+    place of their name and roles (`anonymous_actor`)."""
     facts = entry.additional_data or {}
     kind = _kinds.get(facts.get("model"))
     if kind is None:
         return entry.object_repr
-    return kind.sentence(facts, entry.action, who(facts))
+    return kind.sentence(facts, entry.action, who(facts) if actor is None else actor)
+
+
+def anonymous_actor(entry) -> str:
+    """Who made the change without their name or address, for those who may not learn
+    it (partners read reports with the visitors' names hidden, DESIGN.md §3): "a member
+    of" the organisation concerned they belong to, else of the coalition."""
+    facts = entry.additional_data or {}
+    actor = facts.get("actor")
+    if actor is None:
+        return who(facts)
+    concerned = facts.get("organisations", {})
+    theirs = actor.get("organisations", {})
+    common = sorted(name for pk, name in theirs.items() if pk in concerned)
+    if common:
+        return _("A member of %(organisation)s") % {"organisation": common[0]}
+    return _("A member of the coalition")
+
+
+def told_anonymously(person) -> bool:
+    """Whether `person` is told of changes without who made them: those who do not
+    read the internal reports (partners)."""
+    from move.accounts import permissions
+
+    return not permissions.has_perm(person, "visits.view_submitted_report")
 
 
 def who(facts) -> str:
@@ -265,6 +310,41 @@ def _field_label(model, name: str) -> str:
         return name
 
 
+# --- Accounts: the sign-in address, switched off or on ---------------------------------
+
+
+def account_facts(user, action, changes) -> dict:
+    """A changed sign-in address (followed by a password reset, it would hand the
+    account over) or an account switched off or on: its organisations are told, and so
+    is the old address."""
+    memberships = user.memberships.select_related("organisation")
+    facts = {
+        "member": str(user),
+        "fields": sorted(changes),
+        "active": user.is_active,
+        "organisations": _organisations(*(each.organisation for each in memberships)),
+    }
+    if "email" in changes:
+        old, new = changes["email"]
+        facts |= {"old_email": old, "new_email": new, "member_id": user.pk}
+    return facts
+
+
+def account_sentence(facts, action, actor) -> str:
+    params = {"actor": actor, "member": facts["member"]}
+    said = []
+    if "email" in facts["fields"]:
+        changed = _("%(actor)s changed the sign-in address of %(member)s from %(old)s to %(new)s")
+        said.append(changed % (params | {"old": facts["old_email"], "new": facts["new_email"]}))
+    if "is_active" in facts["fields"]:
+        if facts["active"]:
+            switched = _("%(actor)s switched on the account of %(member)s")
+        else:
+            switched = _("%(actor)s switched off the account of %(member)s")
+        said.append(switched % params)
+    return "; ".join(said)
+
+
 # --- Object shares (django-guardian) ----------------------------------------------------
 
 
@@ -298,9 +378,16 @@ def _share_sentence(thing, labels) -> Callable:
 
 
 def register_own_models() -> None:
-    from move.accounts.models import Invitation, Membership, Organisation
+    from move.accounts.models import Invitation, Membership, Organisation, User
 
     register(Membership, facts=membership_facts, sentence=membership_sentence)
+    register(
+        User,
+        facts=account_facts,
+        sentence=account_sentence,
+        only_changes=True,
+        include_fields=["email", "is_active"],
+    )
     register(
         Invitation,
         facts=invitation_facts,
@@ -336,3 +423,15 @@ def told_of(entry) -> list:
         chosen = list(coordinators) or list(members)
         people.update((person.pk, person) for person in chosen)
     return sorted(people.values(), key=lambda person: person.email)
+
+
+def old_address_of(entry):
+    """(the person, their address before the change) when the entry changed someone's
+    sign-in address: they are told there, in case it was not them who asked."""
+    from move.accounts.models import User
+
+    facts = entry.additional_data or {}
+    if not facts.get("old_email"):
+        return None
+    person = User.objects.filter(pk=facts.get("member_id")).first()
+    return (person, facts["old_email"]) if person is not None else None

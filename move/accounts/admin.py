@@ -22,9 +22,19 @@ class MembershipInline(RoleAdminMixin, admin.TabularInline):
 
 
 class UserAdminForm(forms.ModelForm):
+    # Who is editing: set on the form class made for each request (UserAdmin.get_form).
+    actor = None
+
     class Meta:
         model = User
         fields = ["email", "first_name", "last_name", "language", "is_active"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        changed = self.instance.pk and email.strip().lower() != self.instance.email
+        if changed and not permissions.may_change_login_address_of(self.actor, self.instance):
+            raise ValidationError(permissions.KEEPS_OWN_ADDRESS)
+        return email
 
     def clean(self):
         cleaned = super().clean()
@@ -58,6 +68,11 @@ class UserAdmin(RoleAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         locked = obj is not None and not permissions.may_change_login_of(request.user, obj)
         return ["last_login", "date_joined", *(["email", "is_active"] if locked else [])]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user  # a class made for this request: read by clean_email
+        return form
 
 
 @admin.register(Organisation)

@@ -22,14 +22,33 @@ def send_invitation(invitation, link: str) -> None:
     )
 
 
-def send_access_change(entry, person) -> None:
-    """Tell `person` of a change of access (an auditlog entry), in their language."""
+def _access_change_context(entry, person) -> dict:
+    """The sentence in `person`'s language; without the name of who made the change
+    for those who may not learn it (partners, DESIGN.md §3)."""
     from move.accounts import access_changes
 
     with translation.override(person.language):
-        context = {
-            "sentence": access_changes.sentence(entry),
+        actor = None
+        if access_changes.told_anonymously(person):
+            actor = access_changes.anonymous_actor(entry)
+        return {
+            "sentence": access_changes.sentence(entry, actor=actor),
             "when": entry.timestamp,
             "organisations": ", ".join(access_changes.organisation_names(entry)),
         }
-    send("access-change", person.email, person.language, context)
+
+
+def send_access_change(entry, person) -> None:
+    """Tell `person` of a change of access (an auditlog entry), in their language."""
+    send("access-change", person.email, person.language, _access_change_context(entry, person))
+
+
+def send_sign_in_address_change(entry, person, old_address: str) -> None:
+    """Tell `person` at their old address that their sign-in address was changed: if it
+    was not them who asked, someone may be taking their account over."""
+    send(
+        "sign-in-address-change",
+        old_address,
+        person.language,
+        _access_change_context(entry, person),
+    )

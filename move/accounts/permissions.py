@@ -579,3 +579,25 @@ def removable_visitors(user, visit) -> frozenset[int]:
         return frozenset()
     going = frozenset(person.pk for person in visit.visitors.all())
     return going if has_role(user, Role.COORDINATOR) else going & {user.pk}
+
+
+# --- Who changes someone's sign-in address (issue 9 §3) ----------------------------------
+
+KEEPS_OWN_ADDRESS = _(
+    "This person holds a role that reads personal data and has a password: their sign-in "
+    "address cannot be changed here, since a password reset would then hand their account "
+    "to whoever holds the new address. End their membership and invite the new address "
+    "instead."
+)
+
+
+def may_change_login_address_of(actor, target) -> bool:
+    """Whether `actor` may change `target`'s e-mail address (the login): as
+    `may_change_login_of`, and never, once it has a password, for an account with a
+    role that reads personal data (MFA_ROLES) in any organisation, even one switched
+    off: the membership is ended and the new address invited instead."""
+    if not may_change_login_of(actor, target):
+        return False
+    if not target.pk or not target.has_usable_password():
+        return True
+    return not target.memberships.filter(role__in=MFA_ROLES).exists()

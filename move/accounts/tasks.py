@@ -43,6 +43,8 @@ def tell_access_change(entry_id: int) -> None:
         return
     for person in access_changes.told_of(entry):
         send_access_change.delay(entry_id, person.pk)
+    if access_changes.old_address_of(entry) is not None:
+        send_sign_in_address_change.delay(entry_id)
 
 
 @shared_task(
@@ -60,6 +62,25 @@ def send_access_change(entry_id: int, person_id: int) -> None:
     if entry is None or person is None:
         return
     emails.send_access_change(entry, person)
+
+
+@shared_task(
+    autoretry_for=(OSError, SMTPException),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_sign_in_address_change(entry_id: int) -> None:
+    """The person whose sign-in address was changed is told at the old one (even if
+    their account is switched off: someone may be taking it over)."""
+    from move.accounts import access_changes
+
+    entry = access_changes.entries().filter(pk=entry_id).first()
+    found = access_changes.old_address_of(entry) if entry is not None else None
+    if found is None:
+        return
+    person, old_address = found
+    emails.send_sign_in_address_change(entry, person, old_address)
 
 
 @shared_task

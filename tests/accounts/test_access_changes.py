@@ -429,3 +429,89 @@ def test_other_roles_do_not(client, request, persona):
 
     assert f'href="{PAGE}"' not in text
     assert f'href="{reverse("privacy:accesslog-list")}"' not in text
+
+
+# --- Partners never learn who made a change (DESIGN.md §3: names hidden from them) --------
+
+
+@pytest.fixture
+def anneke(org_a):
+    return with_totp(
+        member(
+            Role.VISITOR,
+            org_a,
+            email="anneke.visitor@example.org",
+            first_name="Anneke",
+            last_name="Visitorname",
+        )
+    )
+
+
+@pytest.fixture
+def report_a(org_a):
+    centre = CentreFactory(name_fr="Caricole", name_nl="Caricole")
+    visit = Visit.objects.create(centre=centre, date=datetime.date(2026, 3, 2))
+    return VisitReport.objects.create(
+        visit=visit, organisation=org_a, language="fr", status="submitted"
+    )
+
+
+def mailbox_of(address):
+    messages = [message for message in mail.outbox if message.to == [address]]
+    return " ".join(message.subject + "\n" + message.body for message in messages), messages
+
+
+def test_a_partner_is_told_of_a_share_and_its_end_without_who_made_them(
+    anneke, report_a, partner, org_a, django_capture_on_commit_callbacks
+):
+    coordinator_of_jrs = member(Role.COORDINATOR, org_a, email="coord.jrs@example.org")
+    with django_capture_on_commit_callbacks(execute=True), access_changes.acting(anneke):
+        permissions.share(report_a, partner.memberships.get().organisation, "view_visitreport")
+    with django_capture_on_commit_callbacks(execute=True), access_changes.acting(anneke):
+        permissions.unshare(report_a, partner.memberships.get().organisation, "view_visitreport")
+
+    text, messages = mailbox_of(partner.email)
+    assert len(messages) == 2
+    assert "Anneke" not in text and "Visitorname" not in text
+    assert "anneke.visitor@example.org" not in text
+    visit = report_a.visit
+    assert f"A member of JRS shared the report of the visit {visit} with Myria" in text
+    assert f"A member of JRS stopped sharing the report of the visit {visit} with Myria" in text
+    # The organisation that owns the report is told who did it.
+    text, messages = mailbox_of(coordinator_of_jrs.email)
+    assert len(messages) == 2
+    assert f"Anneke Visitorname (visitor) shared the report of the visit {visit}" in text
+
+
+def test_a_partner_told_of_a_coordinators_change_reads_a_member_of_the_coalition(
+    coordinator, report_a, partner, partner_org, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), access_changes.acting(coordinator):
+        permissions.share(report_a, partner_org, "view_visitreport")
+
+    text, _messages = mailbox_of(partner.email)
+    assert str(coordinator) not in text and coordinator.email not in text
+    assert "A member of the coalition shared the report of the visit" in text
+
+
+def test_a_partner_is_told_of_its_own_memberships_without_who_made_them(
+    anne, partner, partner_org, bob, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.add_membership(
+            email=bob.email, organisation=partner_org, role=Role.PARTNER, by=anne
+        )
+
+    text, _messages = mailbox_of(partner.email)
+    assert "Anne" not in text and "anne@example.org" not in text
+    assert "A member of the coalition added Bob Martin as partner of Myria" in text
+
+
+def test_the_page_still_names_who_made_a_share(client, anneke, report_a, partner_org, coordinator):
+    with access_changes.acting(anneke):
+        permissions.share(report_a, partner_org, "view_visitreport")
+    sign_in(client, coordinator)
+
+    text = client.get(PAGE).content.decode()
+
+    assert "Anneke Visitorname (visitor) shared the report of the visit" in text

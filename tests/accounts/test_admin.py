@@ -48,7 +48,8 @@ def test_a_coordinator_cannot_switch_themselves_off(client, coordinator, visitor
 
 
 def test_a_coordinator_edits_an_ordinary_persons_e_mail_in_lower_case(client, coordinator):
-    someone = member(Role.VISITOR)
+    # A role that reads no personal data (see test_account_changes for the others).
+    someone = member(Role.ADVOCACY)
     sign_in(client, coordinator)
 
     response = user_change(client, someone, email="Jan.Peeters@Example.org")
