@@ -146,6 +146,11 @@ class ReportFilterForm(forms.Form):
         self.fields["status"].choices = [("", _("Any"))] + list(VisitReport.Status.choices)
         # The rows' organisations are taken from these (visits/listing.py), filter or not.
         self.organisations = self.fields["organisation"].queryset
+        # Observations under a correction awaiting the authors' check are read by its
+        # editors only: for anyone else they must not decide what a filter finds.
+        self.reads_unchecked = user is not None and permissions.has_perm(
+            user, "visits.view_any_draft"
+        )
         if user is not None and not permissions.has_perm(user, "visits.view_submitted_report"):
             for name in self.INTERNAL_FILTERS:
                 del self.fields[name]
@@ -175,6 +180,11 @@ class ReportFilterForm(forms.Form):
             if data.get("raise_only"):
                 observations = observations.filter(raise_with_authorities=True)
             reports = reports.filter(pk__in=observations.values("report_id"))
+            if not self.reads_unchecked:
+                # Their observations as last checked are not rows to filter on: a report
+                # awaiting the check leaves the theme filters until it is confirmed,
+                # rather than being found through words its reader cannot see.
+                reports = reports.filter(awaiting_check=False)
         if data.get("q"):
             reports = search.matching(reports, data["q"])
         return reports
