@@ -363,20 +363,27 @@ def share_person(user, person: Person, organisation, with_identity: bool, page: 
     targets = permissions.case_file_share_targets(person)
     if not targets.filter(pk=getattr(organisation, "pk", None)).exists():
         raise ValidationError({"organisation": _("Choose one of the coalition's organisations.")})
-    permissions.share(person, organisation, "view_person")
-    if with_identity:
-        permissions.share(person, organisation, "view_identity")
-    else:
-        permissions.unshare(person, organisation, "view_identity")
+    # Named on the access-changes page whether or not a request is behind the call.
+    from move.accounts.access_changes import acting
+
+    with acting(user):
+        permissions.share(person, organisation, "view_person")
+        if with_identity:
+            permissions.share(person, organisation, "view_identity")
+        else:
+            permissions.unshare(person, organisation, "view_identity")
     detail = organisation.short_name + (" +identity" if with_identity else "")
     access.record(user, AccessLogEntry.Action.SHARE, person.code, page, detail)
 
 
 @transaction.atomic
 def unshare_person(user, person: Person, organisation, page: str) -> None:
+    from move.accounts.access_changes import acting
+
     permissions.require_change_person(user, person)
-    permissions.unshare(person, organisation, "view_person")
-    permissions.unshare(person, organisation, "view_identity")
+    with acting(user):
+        permissions.unshare(person, organisation, "view_person")
+        permissions.unshare(person, organisation, "view_identity")
     access.record(user, AccessLogEntry.Action.UNSHARE, person.code, page, organisation.short_name)
 
 

@@ -247,14 +247,17 @@ def _bump(report: VisitReport, seen_version: int) -> None:
 def _hold_for_check(report: VisitReport, by) -> None:
     """A correction of a submitted report by someone the names are not looked for for
     (checks_names_in_report): whatever it is, the report awaits its authors' check, and
-    its readers keep the version last checked, taken before the change (the row is
-    locked by `_bump`). Unconditional, so that nothing tells whether a name was typed."""
-    if report.status == VisitReport.Status.DRAFT or report.awaiting_check:
-        return
+    its readers keep the version last checked, taken before the change. Decided on the
+    row as saved now, locked by `_bump`, not on `report` as the page loaded it: an
+    author may have confirmed since, and the correction must wait again.
+    Unconditional, so that nothing tells whether a name was typed."""
     if permissions.checks_names_in_report(by, report):
         return
-    if VisitReport.objects.filter(pk=report.pk, awaiting_check=True).exists():
-        report.awaiting_check = True  # since this page read it: keep the version checked
+    row = VisitReport.objects.filter(pk=report.pk).values("status", "awaiting_check").get()
+    if row["status"] == VisitReport.Status.DRAFT:
+        return
+    if row["awaiting_check"]:
+        report.awaiting_check = True  # keep the version last checked
         return
     report.checked_content = reports.snapshot(report)
     report.awaiting_check = True

@@ -279,10 +279,6 @@ def _person_name(user) -> str:
         return ""
     return user.get_full_name() or user.email
 
-    def get_additional_data(self):
-        # Read by django-auditlog: ties each recorded grant or revocation to its report.
-        return {"report": self.report_id, "organisation": self.organisation_id}
-
 
 class Observation(models.Model):
     class Severity(models.TextChoices):

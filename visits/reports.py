@@ -17,9 +17,9 @@ from django.db import transaction
 from django.db.models import BooleanField, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
-from move.accounts import permissions
+from move.accounts import access_changes, permissions
 from move.accounts.models import Organisation
 from move.centres.models import Centre
 from move.privacy import pii, registry
@@ -140,19 +140,52 @@ def confirm(report: VisitReport, *, by) -> VisitReport:
     return report
 
 
-@transaction.atomic
 def share(report: VisitReport, *, by, organisations=None) -> VisitReport:
     """Share with partner organisations: those chosen, or all active partners when no
-    choice is given. Only active partner organisations ever receive a report."""
+    choice is given. Only active partner organisations ever receive a report.
+
+    Sharing always runs the full check, the names of the organisation's case files
+    included: a case file may have been opened after the authors' last check. Those who
+    may not read the names (a coordinator) are not told of them: when only the names'
+    check finds something, the report is put in "awaiting the authors' check" (kept so,
+    whatever happens to the refusal) and the share is refused with the message given
+    for any report awaiting that check, never with a count or a kind. That "held"
+    differs from "shared" tells nothing of the identities to its sharer: the words of
+    a report they may share are its authors' (any correction of theirs already puts the
+    report in "awaiting the authors' check", and then every share is refused before the
+    names are looked for), and they may not dismiss a name they are not shown."""
     require_sharer(report, by)
-    current = _locked(report)
-    if current.status == VisitReport.Status.DRAFT:
-        raise ValidationError(_("Submit the report before sharing it."))
-    if current.awaiting_check:
+    with transaction.atomic(), access_changes.acting(by):
+        current = _locked(report)
+        if current.status == VisitReport.Status.DRAFT:
+            raise ValidationError(_("Submit the report before sharing it."))
+        if current.awaiting_check:
+            raise ValidationError(AWAITING_SHARE)
+        reads_names = permissions.checks_names_in_report(by, current)
+        # What its sharer may be told of: refused with the count, as for its authors.
+        _refuse_unresolved(current, known_names=reads_names)
+        held = not reads_names and bool(unresolved_findings(current))
+        if held:
+            _hold(report, current)
+        else:
+            _grant(report, current, by, organisations)
+    if held:
+        # Raised once the hold is committed (or kept in the caller's transaction), so
+        # that the refusal does not undo it.
         raise ValidationError(AWAITING_SHARE)
-    # What an author confirmed was checked for the names; a coordinator is not told of
-    # them (checks_names_in_report).
-    _refuse_unresolved(current, known_names=permissions.checks_names_in_report(by, current))
+    return report
+
+
+def _hold(report: VisitReport, current: VisitReport) -> None:
+    """Put a report in "awaiting the authors' check": its readers (partners first) keep
+    reading it as it is now (it was not awaiting: what it holds is what they read)."""
+    current.checked_content = snapshot(current)
+    current.awaiting_check = True
+    _save_step(report, current, ["awaiting_check", "checked_content"])
+    report.checked_content = current.checked_content
+
+
+def _grant(report: VisitReport, current: VisitReport, by, organisations) -> None:
     partners = Organisation.objects.filter(kind=Organisation.Kind.PARTNER, active=True)
     if organisations is not None:
         partners = partners.filter(pk__in=[organisation.pk for organisation in organisations])
@@ -167,10 +200,10 @@ def share(report: VisitReport, *, by, organisations=None) -> VisitReport:
         if organisation.pk not in recorded:
             ReportShare.objects.create(report=current, organisation=organisation, shared_by=by)
     current.status = VisitReport.Status.SHARED
-    return _save_step(report, current, ["status"])
+    _save_step(report, current, ["status"])
 
 
-AWAITING_SHARE = _(
+AWAITING_SHARE = gettext_lazy(
     "This report awaits its authors' check: it can be shared once they have confirmed it."
 )
 
@@ -180,6 +213,11 @@ def revoke_share(report: VisitReport, organisation, *, by) -> VisitReport:
     """Stop sharing with one partner: its members lose access at once. A report shared
     with nobody any more is back to "submitted"."""
     require_sharer(report, by)
+    with access_changes.acting(by):
+        return _revoke(report, organisation, by)
+
+
+def _revoke(report: VisitReport, organisation, by) -> VisitReport:
     current = _locked(report)
     grants = VisitReportGroupObjectPermission.objects.filter(
         content_object=current, permission__codename="view_visitreport"
@@ -310,18 +348,22 @@ def snapshot(report: VisitReport) -> dict:
     return content
 
 
+_NOTHING_CHECKED = {
+    name: VisitReport._meta.get_field(name).get_default() for name in CHECKED_FIELDS
+} | {"observations": []}
+
+
 def readable_version(report: VisitReport, user, *, centres=False):
     """(report, observations) as `user` reads them: as they are for its editors and
     while no correction awaits the authors' check; else the version last checked,
-    rebuilt from `checked_content` (themes, and centres if asked, in one query each).
+    rebuilt from `checked_content` (themes, and centres if asked, in one query each),
+    or, should there be none, no text at all.
     `report` comes with its observations (and their themes) prefetched."""
-    content = report.checked_content
-    if (
-        not report.awaiting_check
-        or content is None
-        or permissions.reads_unchecked_corrections(user, report)
-    ):
+    if not report.awaiting_check or permissions.reads_unchecked_corrections(user, report):
         return report, list(report.observations.all())
+    # No version last checked (never expected): nothing unchecked is shown, only the
+    # figures' defaults and no text, rather than the text awaiting the check.
+    content = report.checked_content or _NOTHING_CHECKED | {"language": report.language}
     shown = VisitReport.from_db(
         report._state.db,
         [field.attname for field in VisitReport._meta.concrete_fields],
