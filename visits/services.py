@@ -81,7 +81,7 @@ def join(visit: Visit, *, by) -> None:
 # The counts of a report: who is counted among the people met.
 COUNT_HELP = {
     "families": _("Families met, at most the number of people met."),
-    "minors_claimed": _("Among the people met, at most their number."),
+    "minors_claimed": _("People met who say they are minors, at most the number of people met."),
 }
 COUNTS_WITHIN_PEOPLE_MET = {
     "families": _("There cannot be more families than people met."),
