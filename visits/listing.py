@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from visits.models import Observation, Visit, VisitReport
 
 # Not shown in the list, and long.
-UNLISTED = ["general_conditions", "atmosphere", "search_vector"]
+UNLISTED = ["general_conditions", "atmosphere", "search_vector", "checked_content"]
 # The visit's fields that the report copies: visit field → report attribute.
 VISIT_COPIES = {"id": "visit_id", "date": "visit_date", "centre_id": "centre_id"}
 
