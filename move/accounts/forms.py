@@ -135,14 +135,10 @@ class AcceptInvitationForm(forms.Form):
         return cleaned
 
 
-class AccessChangeFilterForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation concerned"),
-        queryset=Organisation.objects.all(),
-        to_field_name="code",
-        required=False,
-        empty_label=_("All"),
-    )
+class PeriodFilterForm(forms.Form):
+    """Filters of a log page with a period (From, Until): the access log, the access
+    changes."""
+
     date_from = forms.DateField(
         label=_("From"),
         required=False,
@@ -160,6 +156,17 @@ class AccessChangeFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", _("The end of the period is before its start."))
         return data
+
+
+class AccessChangeFilterForm(PeriodFilterForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation concerned"),
+        queryset=Organisation.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All"),
+    )
+    field_order = ["organisation", "date_from", "date_to"]
 
     def apply(self, entries):
         """The entries matching the valid filters (an invalid one is left out)."""

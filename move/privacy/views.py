@@ -16,6 +16,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
+from move.accounts.forms import PeriodFilterForm
 from move.accounts.mixins import PermissionRequiredMixin
 from move.privacy import access
 from move.privacy.models import AccessLogEntry, Job
@@ -34,28 +35,12 @@ def register_job_kind(kind: str, label, may_download: Callable | None = None) ->
         _MAY_DOWNLOAD[kind] = may_download
 
 
-class AccessLogFilterForm(forms.Form):
+class AccessLogFilterForm(PeriodFilterForm):
     person = forms.CharField(label=gettext_lazy("Person (code)"), required=False, max_length=40)
     user = forms.CharField(
         label=gettext_lazy("Who (e-mail address or number)"), required=False, max_length=254
     )
-    date_from = forms.DateField(
-        label=gettext_lazy("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("Until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("The end of the period is before its start."))
-        return data
+    field_order = ["person", "user", "date_from", "date_to"]
 
     def apply(self, entries):
         """The entries matching the valid filters (an invalid one is left out)."""
