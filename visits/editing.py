@@ -21,15 +21,8 @@ from move.accounts import permissions
 from visits import reports
 from visits.models import Observation, Theme, Visit, VisitReport
 
-REPORT_FIELDS = (
-    "language",
-    "general_conditions",
-    "atmosphere",
-    "people_met",
-    "people_new",
-    "families",
-    "minors_claimed",
-)
+# The report's own fields that its editors change: what its readers read as last checked.
+REPORT_FIELDS = reports.CHECKED_FIELDS
 # What the history of a submitted report keeps.
 HISTORY_FIELDS = (*REPORT_FIELDS, "status", "submitted_at", "awaiting_check")
 OBSERVATION_FIELDS = ("theme", "centre", "text", "severity", "raise_with_authorities")

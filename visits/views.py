@@ -653,12 +653,9 @@ class ReportSubmit(ReportEditorMixin, View):
 # --- Sharing, history, PDF ---------------------------------------------------------------
 
 
-class ReportShare(LoginRequiredMixin, FormView):
-    """Share a submitted report with partner organisations (none ticked at first), and
-    see with whom it is shared, by whom and since when."""
-
-    template_name = "visits/report_share.html"
-    form_class = ShareForm
+class SharerMixin(LoginRequiredMixin):
+    """A page of a report's shares: the report readable (else 404), its sharing allowed
+    to the person (else 403)."""
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -666,6 +663,14 @@ class ReportShare(LoginRequiredMixin, FormView):
         self.report = _readable_report(request.user, kwargs["code"])
         reports.require_sharer(self.report, request.user)
         return super().dispatch(request, *args, **kwargs)
+
+
+class ReportShare(SharerMixin, FormView):
+    """Share a submitted report with partner organisations (none ticked at first), and
+    see with whom it is shared, by whom and since when."""
+
+    template_name = "visits/report_share.html"
+    form_class = ShareForm
 
     def get_form_kwargs(self):
         partners = reports.partners_for(self.report).filter(shared=False)
@@ -694,16 +699,9 @@ class ReportShare(LoginRequiredMixin, FormView):
         }
 
 
-class ReportShareRevoke(LoginRequiredMixin, View):
+class ReportShareRevoke(SharerMixin, View):
     """Stop sharing a report with one partner organisation: its members lose access at
     once (their next request is a 404)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.report = _readable_report(request.user, kwargs["code"])
-        reports.require_sharer(self.report, request.user)
-        return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, code):
         organisation = Organisation.objects.filter(
