@@ -4,6 +4,8 @@ p50/p95/p99 per endpoint, errors, and the goals of issue 9 §8.
     python scripts/load/summary.py PREFIX LOST_EDITS_EXIT_CODE"""
 
 import csv
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -25,6 +27,17 @@ def main() -> None:
     total = next(row for row in rows if row["Name"] == "Aggregated")
     autosave = next((row for row in rows if "autosave" in row["Name"]), None)
     errors = int(total["Failure Count"])
+    ramp_file = Path(os.environ.get("LOAD_RAMP_STATS", "/nonexistent"))
+    if ramp_file.is_file():
+        # The sign-in ramp, measured apart (scripts/load/locustfile.py): its errors count.
+        ramp = json.loads(ramp_file.read_text())
+        print(
+            f"{'sign-in ramp (not in the rows above)':42} {ramp['requests']:>8} "
+            f"{ramp['failures']:>8} {'':>8} {ramp['sign_in_p50']:>8} {ramp['sign_in_p95']:>8}"
+        )
+        errors += int(ramp["failures"])
+    else:
+        print("(no sign-in ramp measured apart: the rows above include it)")
     p95 = float(autosave["95%"]) if autosave else float("inf")  # no autosave: missed
     goals = {
         "0 errors": errors == 0,
