@@ -101,8 +101,16 @@ def csrf_token(html: str) -> str:
     return found.group(1)
 
 
-def lost_edits(typed: dict[str, str], stored: dict[str, str | None]) -> list[str]:
-    """The drafts whose last typed text is not what the database holds: `typed` maps a
-    report to the last text its visitor sent, `stored` to the text saved (None: no such
-    report). Sorted, so that the check prints the same list every time."""
-    return sorted(report for report, text in typed.items() if stored.get(report) != text)
+def lost_edits(typed: dict[str, str | list[str]], stored: dict[str, str | None]) -> list[str]:
+    """The drafts whose database text is not what their visitor last had saved: `typed`
+    maps a report to the last text sent, or to the list of texts that may be in the
+    database (the last one the server acknowledged, then those sent after it whose answer
+    had not come back when the run stopped); `stored` maps it to the text saved (None: no
+    such report). Sorted, so that the check prints the same list every time."""
+
+    def acceptable(text):
+        return text if isinstance(text, list) else [text]
+
+    return sorted(
+        report for report, text in typed.items() if stored.get(report) not in acceptable(text)
+    )

@@ -28,10 +28,11 @@ def main() -> None:
     stored = dict(
         VisitReport.objects.filter(code__in=list(typed)).values_list("code", "general_conditions")
     )
-    lost = lost_edits(typed, {str(code): text for code, text in stored.items()})
+    stored = {str(code): text for code, text in stored.items()}
+    lost = lost_edits(typed, stored)
     print(f"Lost edits: {len(lost)} of {len(typed)} drafts checked")
     for code in lost:
-        print(f"  {code}: typed {typed[code]!r}, stored {stored.get(code)!r}")
+        print(f"  {code}: saved or sent {typed[code]!r}, stored {stored.get(code)!r}")
     sys.exit(1 if lost or not typed else 0)
 
 
