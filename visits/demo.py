@@ -285,7 +285,7 @@ def _seed_2022_reports() -> None:
 
 
 def _write_reports(chance, visits, themes, partners) -> None:
-    from visits.models import Observation, VisitReport
+    from visits.models import VisitReport
 
     reports, authors, observations = [], [], []
     for visit in chance.sample(visits, k=min(REPORTS_2022, len(visits))):
@@ -312,17 +312,7 @@ def _write_reports(chance, visits, themes, partners) -> None:
         )
         authors.append(author)
         observations.append(
-            [
-                Observation(
-                    theme=chance.choice(themes),
-                    centre_id=visit.centre_id,
-                    text=chance.choice(words["observations"]),
-                    severity=chance.choice(["low", "medium", "medium", "high"]),
-                    raise_with_authorities=chance.random() < 0.2,
-                    position=position,
-                )
-                for position in range(chance.randint(1, 3))
-            ]
+            _observations(chance, themes, words, visit.centre_id, chance.randint(1, 3))
         )
     _save_reports(reports, authors, observations)
     for number, (report, author) in enumerate(zip(reports, authors, strict=True)):
@@ -382,7 +372,7 @@ def _write_live_reports(chance, today: date, visits) -> None:
     from django.db.models.functions import Cast
 
     from move.accounts.models import Organisation
-    from visits.models import Observation, VisitReport
+    from visits.models import VisitReport
 
     themes = list(Theme.objects.order_by("position"))
     partners = list(Organisation.objects.filter(kind=Organisation.Kind.PARTNER).order_by("pk"))
@@ -430,19 +420,7 @@ def _write_live_reports(chance, today: date, visits) -> None:
             count = chance.randint(1, 3)
         reports.append(report)
         authors.append(author)
-        observations.append(
-            [
-                Observation(
-                    theme=chance.choice(themes),
-                    centre_id=visit.centre_id,
-                    text=chance.choice(words["observations"]),
-                    severity=chance.choice(["low", "medium", "medium", "high"]),
-                    raise_with_authorities=chance.random() < 0.2,
-                    position=position,
-                )
-                for position in range(count)
-            ]
-        )
+        observations.append(_observations(chance, themes, words, visit.centre_id, count))
     _save_reports(reports, authors, observations)
     # Written on the evening of the visit, submitted then (bulk_create stamps now).
     written = VisitReport.objects.filter(pk__in=[report.pk for report in reports])
@@ -475,3 +453,20 @@ def _share(report, partners, *, by) -> None:
         shared_at=report.submitted_at + timedelta(days=1)
     )
     VisitReport.objects.filter(pk=report.pk).update(status=VisitReport.Status.SHARED)
+
+
+def _observations(chance, themes, words, centre_id, count) -> list:
+    """`count` observations of a demo report, drawn from `chance` (the caller's seed)."""
+    from visits.models import Observation
+
+    return [
+        Observation(
+            theme=chance.choice(themes),
+            centre_id=centre_id,
+            text=chance.choice(words["observations"]),
+            severity=chance.choice(["low", "medium", "medium", "high"]),
+            raise_with_authorities=chance.random() < 0.2,
+            position=position,
+        )
+        for position in range(count)
+    ]

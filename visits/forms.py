@@ -148,8 +148,8 @@ class ReportFilterForm(forms.Form):
         self.organisations = self.fields["organisation"].queryset
         # Observations under a correction awaiting the authors' check are read by its
         # editors only: for anyone else they must not decide what a filter finds.
-        self.reads_unchecked = user is not None and permissions.has_perm(
-            user, "visits.view_any_draft"
+        self.reads_unchecked = user is not None and permissions.reads_every_unchecked_correction(
+            user
         )
         if user is not None and not permissions.has_perm(user, "visits.view_submitted_report"):
             for name in self.INTERNAL_FILTERS:

@@ -178,7 +178,7 @@ def told_anonymously(person) -> bool:
     read the internal reports (partners)."""
     from move.accounts import permissions
 
-    return not permissions.has_perm(person, "visits.view_submitted_report")
+    return not permissions.learns_who_changed_access(person)
 
 
 def who(facts) -> str:

@@ -530,6 +530,18 @@ def reads_unchecked_corrections(user, report) -> bool:
     return may_edit_report(user, report)
 
 
+def reads_every_unchecked_correction(user) -> bool:
+    """Whether `user` reads the corrections of every report before its authors' check
+    (the coordinators, who edit every report): a list may then filter on them."""
+    return has_perm(user, "visits.view_any_draft")
+
+
+def learns_who_changed_access(person) -> bool:
+    """Whether `person` is told who made a change of access: not those who read reports
+    with the visitors' names hidden (partners, DESIGN.md §3)."""
+    return has_perm(person, "visits.view_submitted_report")
+
+
 # --- Who changes a visit (issue 9 §4) ----------------------------------------------------
 # `visit.visitors` and `visit.report` are read from what the page loaded when it can
 # (prefetch_related, select_related): a list of visits asks no query per row.
