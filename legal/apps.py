@@ -5,3 +5,35 @@ from django.utils.translation import gettext_lazy as _
 class LegalConfig(AppConfig):
     name = "legal"
     verbose_name = _("Legal")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from legal import home, panels, retention, search  # noqa: F401 (search: receivers)
+        from legal.demo import seed_help_requests
+        from legal.models import (
+            DeadlineRule,
+            HelpRequest,
+            HelpRequestGroupObjectPermission,
+            HelpRequestUserObjectPermission,
+        )
+        from move.accounts import access_changes, navigation
+        from move.accounts.demo import register_seeder
+
+        # The deadline rules are edited by legal, each change kept (DESIGN.md §3).
+        auditlog.register(DeadlineRule)
+        auditlog.register(
+            HelpRequest,
+            include_fields=["status", "assignee", "urgency", "topic", "person", "centre"],
+        )
+        access_changes.register_shares(
+            HelpRequestGroupObjectPermission,
+            HelpRequestUserObjectPermission,
+            thing=_("help request %(object)s"),
+        )
+        navigation.register("legal:request-list", _("Help desk"), "legal.view_help_request", 30)
+        navigation.register("legal:calculator", _("Deadlines"), "legal.use_calculator", 31)
+        retention.register()
+        home.register()
+        panels.register()
+        register_seeder(seed_help_requests)

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -194,6 +195,8 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or TESTING
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Beat's crontab hours are Brussels hours (TIME_ZONE, below).
+CELERY_TIMEZONE = env_str("MOVE_TIME_ZONE", "Europe/Brussels")
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "move.accounts.tasks.clear_expired_sessions",
@@ -202,6 +205,12 @@ CELERY_BEAT_SCHEDULE = {
     "apply-retention": {
         "task": "move.privacy.tasks.apply_retention",
         "schedule": 24 * 60 * 60,
+    },
+    # Each morning: the help desk's deadlines due within 3 working days and the first
+    # answers overdue, to the lawyers (legal/reminders.py); once per request and day.
+    "help-desk-reminders": {
+        "task": "legal.tasks.send_reminders",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 
@@ -308,6 +317,9 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("Set MOVE_EMAIL_USE_TLS or MOVE_EMAIL_USE_SSL, not both.")
 EMAIL_TIMEOUT = env_int("MOVE_EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("MOVE_DEFAULT_FROM_EMAIL", "Move <no-reply@move.test>")
+# Where the application answers, for the links of e-mails sent outside a request (the
+# morning reminders of the help desk, answers told by a worker).
+MOVE_SITE_URL = env_str("MOVE_SITE_URL", "http://127.0.0.1:8000/")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. MOVE_SECURE is on unless in the demo: HTTPS only, HSTS, strict cookies.

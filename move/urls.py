@@ -12,6 +12,7 @@ urlpatterns = [
     path("centres/", include("move.centres.urls")),
     path("visits/", include("visits.urls")),
     path("people/", include("detainees.urls")),
+    path("legal/", include("legal.urls")),
     path("privacy/", include("move.privacy.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),

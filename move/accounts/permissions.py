@@ -52,6 +52,18 @@ PERMISSIONS = {
     "detainees.change_person": _("Keep the case files of one's organisation"),
     "detainees.view_identity": _("Read the identities held by one's organisation"),
     "privacy.view_access_log": _("Read the access log of personal data"),
+    "legal.view_help_request": _(
+        "Open the legal help desk (visitors: their own requests and those shared with them)"
+    ),
+    "legal.ask_help": _("Ask the coalition's lawyer a legal question"),
+    "legal.view_every_help_request": _("Read every request of the legal help desk"),
+    "legal.answer_help_request": _(
+        "Record, answer, assign, close and reopen the requests of the help desk"
+    ),
+    "legal.view_internal_notes": _("Read the internal notes of the help desk's requests"),
+    "legal.view_contact": _("Read the contacts of outside callers of the help desk"),
+    "legal.use_calculator": _("Use the calculator of legal deadlines"),
+    "legal.change_deadline_rule": _("Edit the rules of legal deadlines"),
 }
 
 INTERNAL_ROLES = frozenset(
@@ -71,10 +83,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "detainees.view_person",
             "detainees.change_person",
             "detainees.view_identity",
+            "legal.view_help_request",
+            "legal.ask_help",
+            "legal.use_calculator",
         }
     ),
     Role.LEGAL: frozenset(
         {
+            # Case files linked to a help request, pseudonymised (readable_case_files).
+            "detainees.view_person",
+            "legal.view_help_request",
+            "legal.view_every_help_request",
+            "legal.answer_help_request",
+            "legal.view_internal_notes",
+            "legal.view_contact",
+            "legal.use_calculator",
+            "legal.change_deadline_rule",
             "visits.read_reports",
             "centres.view_centre",
             "visits.view_theme",
@@ -99,10 +123,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "visits.view_report_history",
             "detainees.view_person",
             "privacy.view_access_log",
+            "legal.view_help_request",
+            "legal.view_every_help_request",
+            "legal.view_internal_notes",
+            "legal.use_calculator",
         }
     ),
     Role.ADVOCACY: frozenset(
         {
+            "legal.use_calculator",
             "visits.read_reports",
             "centres.view_centre",
             "visits.view_theme",
@@ -110,7 +139,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "visits.view_submitted_report",
         }
     ),
-    Role.WITNESS_POOL: frozenset({"centres.view_centre"}),
+    Role.WITNESS_POOL: frozenset({"centres.view_centre", "legal.use_calculator"}),
     Role.PARTNER: frozenset({"visits.read_reports"}),
 }
 
@@ -134,6 +163,11 @@ REFUSAL_REASONS = {
         "Only the visitors of the organisation that keeps it read an identity."
     ),
     "privacy.view_access_log": _("Only coordinators read the access log."),
+    "legal.ask_help": _("Only visitors ask the lawyer from the application."),
+    "legal.answer_help_request": _(
+        "Only the coalition's lawyer works on the help desk's requests."
+    ),
+    "legal.change_deadline_rule": _("Only the coalition's lawyer edits the deadline rules."),
 }
 
 _ROLES_CACHE = "_move_roles"
@@ -353,24 +387,41 @@ def _is_author(user, report) -> bool:
 
 def readable_case_files(qs, user):
     """Case files and families (DESIGN.md §3): those of the organisations where the user
-    is a visitor, those shared with such an organisation, and every one, pseudonymised,
-    for coordinators. Nobody else sees any. One query (shares are a subquery)."""
+    is a visitor, those shared with such an organisation, every one, pseudonymised, for
+    coordinators, and for legal those linked to a help request (pseudonymised too).
+    Nobody else sees any. One query (shares and links are subqueries)."""
     if has_perm(user, "detainees.view_person") and has_role(user, Role.COORDINATOR):
         return qs
-    orgs = organisations_of(user, {Role.VISITOR})
-    if not orgs:
+    if not has_perm(user, "detainees.view_person"):
         return qs.none()
-    if qs.model._meta.model_name == "family":
-        # A family is read through its members' files when shared.
-        return qs.filter(
-            Q(organisation__in=orgs)
-            | Q(
+    family = qs.model._meta.model_name == "family"
+    orgs = organisations_of(user, {Role.VISITOR})
+    condition = Q(pk__in=[])
+    if orgs:
+        if family:
+            # A family is read through its members' files when shared.
+            condition = Q(organisation__in=orgs) | Q(
                 members__in=shared_with_groups(
                     _person_model(), groups_of(user, {Role.VISITOR}), "view_person"
                 )
             )
-        ).distinct()
-    return owned_or_shared(qs, user, {Role.VISITOR}, "view_person")
+        else:
+            condition = Q(organisation__in=orgs) | Q(
+                pk__in=shared_with_groups(qs.model, groups_of(user, {Role.VISITOR}), "view_person")
+            )
+    if has_perm(user, "legal.answer_help_request"):
+        linked = _help_request_model().objects.filter(person__isnull=False).values("person_id")
+        condition |= Q(members__in=linked) if family else Q(pk__in=linked)
+    elif not orgs:
+        return qs.none()
+    readable = qs.filter(condition)
+    return readable.distinct() if family else readable
+
+
+def _help_request_model():
+    from django.apps import apps
+
+    return apps.get_model("legal", "HelpRequest")
 
 
 def _person_model():
@@ -613,3 +664,57 @@ def may_change_login_address_of(actor, target) -> bool:
     if not target.pk or not target.has_usable_password():
         return True
     return not target.memberships.filter(role__in=MFA_ROLES).exists()
+
+
+# --- The legal help desk (DESIGN.md §3) ---------------------------------------------------
+
+
+def readable_help_requests(qs, user):
+    """Legal and coordinators read every request; a visitor those they asked and those
+    the lawyer shared with their organisation; nobody else any. One query."""
+    if has_perm(user, "legal.view_every_help_request"):
+        return qs
+    if not has_perm(user, "legal.view_help_request"):
+        return qs.none()
+    groups = groups_of(user, {Role.VISITOR})
+    if not groups:
+        return qs.none()
+    return qs.filter(
+        Q(requester=user.pk) | Q(pk__in=shared_with_groups(qs.model, groups, "view_helprequest"))
+    )
+
+
+def may_answer_help_request(user) -> bool:
+    """Record, answer, add notes and deadlines, assign, close, reopen, share: legal."""
+    return has_perm(user, "legal.answer_help_request")
+
+
+def may_add_information(user, help_request) -> bool:
+    """Who adds to a request's thread as its asker: the requester, and the visitors of
+    an organisation it was shared with (the request must be readable to them: callers
+    check `visible_to` first). Whether it is still open is told apart, with its own
+    message."""
+    if may_answer_help_request(user):
+        return True
+    return has_perm(user, "legal.ask_help") and (
+        help_request.requester_id == user.pk
+        or is_shared_with_user(help_request, user, {Role.VISITOR}, "view_helprequest")
+    )
+
+
+def reads_internal_notes(user) -> bool:
+    return has_perm(user, "legal.view_internal_notes")
+
+
+def reads_help_contact(user) -> bool:
+    """An outside caller's name, phone and e-mail: legal only, not coordinators."""
+    return has_perm(user, "legal.view_contact")
+
+
+def may_share_help_request(user, help_request) -> bool:
+    """The lawyer may share a request with its requester's organisation."""
+    return may_answer_help_request(user) and help_request.organisation_id is not None
+
+
+def require_answer_help_request(user) -> None:
+    require(user, "legal.answer_help_request")
