@@ -9,7 +9,7 @@ class LegalConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from legal import home, panels, retention, search  # noqa: F401 (search: receivers)
+        from legal import attachments, home, panels, retention  # noqa: F401 (receivers)
         from legal.demo import seed_help_requests
         from legal.models import (
             DeadlineRule,

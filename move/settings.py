@@ -386,3 +386,8 @@ AUDITLOG_STORE_JSON_CHANGES = True
 # reduced to what the yearly figures count.
 MOVE_RETENTION_IDENTITY_MONTHS = env_int("MOVE_RETENTION_IDENTITY_MONTHS", 12, minimum=1)
 MOVE_RETENTION_CASE_FILE_YEARS = env_int("MOVE_RETENTION_CASE_FILE_YEARS", 5, minimum=1)
+# The help desk (legal/retention.py): an outside caller's contact is erased this many
+# months after the request was closed.
+MOVE_RETENTION_HELP_CONTACT_MONTHS = env_int("MOVE_RETENTION_HELP_CONTACT_MONTHS", 12, minimum=1)
+# The largest attachment (a decision, a letter) a help request takes, in megabytes.
+MOVE_HELP_ATTACHMENT_MAX_MB = env_int("MOVE_HELP_ATTACHMENT_MAX_MB", 10, minimum=1)
