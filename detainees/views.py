@@ -41,6 +41,7 @@ from detainees.models import (
     Referral,
     Vulnerability,
 )
+from detainees.panels import person_panels
 from move.accounts import permissions
 from move.accounts.forms import CONCURRENT_EDIT, ConcurrentEditError
 from move.accounts.mixins import PermissionRequiredMixin
@@ -269,6 +270,8 @@ class PersonDetail(PersonView):
                 "may_read_identity": permissions.may_read_identity(user, person),
                 "languages": _labels(LANGUAGES, person.languages),
                 "vulnerabilities": _labels(Vulnerability.choices, person.vulnerabilities),
+                # What other apps show of this file (legal: "Ask the lawyer").
+                "panels": person_panels(request, person),
             },
         )
 

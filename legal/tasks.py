@@ -4,17 +4,14 @@ legal/reminders.py, taking ids, idempotent, retried with backoff (DESIGN.md §6)
 from smtplib import SMTPException
 
 from celery import shared_task
-from django.conf import settings
-from django.urls import reverse
+from django.utils import timezone
 
+from legal import reminders
 from legal.models import HelpRequest
+from legal.reminders import request_link
 from move.accounts import emails
 
-
-def request_link(help_request: HelpRequest) -> str:
-    return settings.MOVE_SITE_URL.rstrip("/") + reverse(
-        "legal:request-detail", kwargs={"key": help_request.key}
-    )
+__all__ = ["request_link", "send_reminders", "tell_answered"]
 
 
 @shared_task(
@@ -38,3 +35,16 @@ def tell_answered(request_id: int, message_id: int) -> None:
         requester.language,
         {"code": help_request.code, "link": request_link(help_request)},
     )
+
+
+@shared_task(
+    name="legal.tasks.send_reminders",
+    autoretry_for=(OSError, SMTPException),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def send_reminders() -> int:
+    """Each morning (beat, move/settings.py): e-mail the lawyers what is due. Run twice,
+    or retried after a failed e-mail, it sends each reminder of the day once."""
+    return reminders.send_reminders(timezone.localdate())

@@ -26,9 +26,7 @@ urlpatterns = [
         name="attachment-download",
     ),
     # Deadlines (legal/deadline_views.py)
-    path(
-        "help/<uuid:key>/deadlines/", deadline_views.DeadlineAdd.as_view(), name="deadline-add"
-    ),
+    path("help/<uuid:key>/deadlines/", deadline_views.DeadlineAdd.as_view(), name="deadline-add"),
     path(
         "help/deadlines/<uuid:key>/done/",
         deadline_views.DeadlineDone.as_view(),

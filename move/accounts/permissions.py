@@ -679,9 +679,31 @@ def readable_help_requests(qs, user):
     groups = groups_of(user, {Role.VISITOR})
     if not groups:
         return qs.none()
-    return qs.filter(
-        Q(requester=user.pk) | Q(pk__in=shared_with_groups(qs.model, groups, "view_helprequest"))
-    )
+    shared = shared_with_groups(qs.model, groups, "view_helprequest")
+    if _on_postgresql():
+        # `id IN (subquery)` made PostgreSQL expect half the table to match and walk the
+        # whole queue index (58 ms for 5 requests among 50,000); `id = ANY(ARRAY(…))` is
+        # read first, and both sides use their index (0.1 ms).
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        return qs.filter(
+            Q(requester=user.pk) | Q(_EqualsAny(models.F("pk"), ArraySubquery(shared)))
+        )
+    return qs.filter(Q(requester=user.pk) | Q(pk__in=shared))
+
+
+class _EqualsAny(models.Func):
+    """`value = ANY(array)` (PostgreSQL)."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = models.BooleanField()
+
+
+def _on_postgresql() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
 
 
 def may_answer_help_request(user) -> bool:

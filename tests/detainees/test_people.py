@@ -61,10 +61,19 @@ def test_a_coordinator_sees_the_pseudonymised_file_but_never_the_identity(
     assert not AccessLogEntry.objects.filter(subject=person_a.code, user=coordinator).exists()
 
 
-@pytest.mark.parametrize("persona", ["partner", "legal", "advocacy", "witness_pool"])
+@pytest.mark.parametrize("persona", ["partner", "advocacy", "witness_pool"])
 def test_other_roles_see_no_case_file_at_all(persona, persona_client, person_a):
     client = persona_client(persona)
     assert client.get(reverse("detainees:person-list")).status_code == 403
+    assert client.get(detail(person_a)).status_code == 404
+
+
+def test_the_lawyer_sees_no_case_file_that_no_help_request_links(persona_client, person_a):
+    """The lawyer reads the files linked to a help request (tests/legal); none here."""
+    client = persona_client("legal")
+    response = client.get(reverse("detainees:person-list"))
+    assert response.status_code == 200
+    assert person_a.code not in response.content.decode()
     assert client.get(detail(person_a)).status_code == 404
 
 

@@ -198,7 +198,7 @@ def test_running_the_rules_twice_erases_nothing_the_second_time(org_a, centre):
     second = retention.run(today=TODAY)
 
     assert report_of(first, IDENTITY_RULE).count == 1
-    assert [report.count for report in second] == [0, 0, 0]
+    assert second and all(report.count == 0 for report in second)
     assert AccessLogEntry.objects.count() == 1
 
 
@@ -442,7 +442,12 @@ def test_the_daily_task_applies_the_rules_as_of_today(org_a, centre):
 
     result = apply_retention.delay().get()
 
-    assert result == {IDENTITY_RULE: 1, REDUCTION_RULE: 0, "privacy.jobs": 0}
+    # Every registered rule ran (later apps add theirs); only the identity was due.
+    assert result[IDENTITY_RULE] == 1
+    assert {name: count for name, count in result.items() if name != IDENTITY_RULE} == dict.fromkeys(
+        set(result) - {IDENTITY_RULE}, 0
+    )
+    assert {REDUCTION_RULE, "privacy.jobs", "legal.help-contact"} <= set(result)
     assert not Identity.objects.filter(person=person).exists()
 
 
