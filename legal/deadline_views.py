@@ -123,15 +123,16 @@ class RuleUpdate(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("Rule “%(name)s” saved.") % {"name": rule.name})
                 return redirect("legal:rule-list")
-        return self.page(form)
+        return self.page(form, status=400)
 
-    def page(self, form):
+    def page(self, form, status=200):
         # The rule as it is in the database, not as typed: the title and the history.
         rule = DeadlineRule.objects.get(pk=self.rule.pk) if form.is_bound else self.rule
         return render(
             self.request,
             self.template_name,
             {"rule": rule, "form": form, "history": rule_history(rule)},
+            status=status,
         )
 
 

@@ -15,6 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from detainees.models import Family, Identity, Person, Referral
+from legal import services as legal_services
+from legal.models import Attachment, Deadline, DeadlineRule, Topic
 from move.accounts.models import Invitation, Membership
 from move.accounts.permissions import Role
 from move.privacy.models import Job
@@ -68,6 +70,13 @@ def case_file(ok=200, coordinator=403):
     roles without case files do not find it (404); coordinators see it pseudonymised,
     so a page that changes it or shows the identity is a refused action (403)."""
     return expect(302, 404, visitor_a=ok, coordinator=coordinator)
+
+
+def help_request(ok=200, **overrides):
+    """visitor_a's request: read by its asker, legal and coordinators, found by nobody
+    else (404)."""
+    table = {"visitor_a": ok, "legal": ok, "coordinator": ok} | overrides
+    return expect(302, 404, **table)
 
 
 VISITORS_ONLY = {"default": 403, "visitor_a": 200, "visitor_b": 200}
@@ -135,8 +144,9 @@ MATRIX = {
     "visits:report-history": {"GET": editing_report()},
     # --- detainees: case files are read by their organisation's visitors and, without
     # the identity, by coordinators; the other roles see nothing (404 / list 403).
+    # The lawyer's list holds the files linked to a help request (none here).
     "detainees:person-list": {
-        "GET": expect(default=403, visitor_a=200, visitor_b=200, coordinator=200)
+        "GET": expect(default=403, visitor_a=200, visitor_b=200, coordinator=200, legal=200)
     },
     "detainees:person-create": {
         "GET": expect(**VISITORS_ONLY),
@@ -161,6 +171,56 @@ MATRIX = {
         "POST": expect(default=403, visitor_a=400, visitor_b=400),
     },
     "detainees:family-detail": {"GET": case_file(coordinator=200)},
+    # --- legal: the help desk. The world's request was asked by visitor_a (org_a), not
+    # shared: its asker, legal and coordinators read it; nobody else finds it (404). Only
+    # legal works on it (403 for the asker and the coordinator); visitors ask, legal records.
+    "legal:request-list": {"GET": expect(advocacy=403, witness_pool=403, partner=403)},
+    "legal:request-ask": {
+        "GET": expect(**VISITORS_ONLY),
+        "POST": expect(default=403, visitor_a=400, visitor_b=400),
+    },
+    "legal:request-record": {
+        "GET": expect(default=403, legal=200),
+        "POST": expect(default=403, legal=400),
+    },
+    "legal:request-detail": {"GET": help_request()},
+    "legal:request-update": {
+        "GET": help_request(visitor_a=403, coordinator=403),
+        "POST": help_request(legal=400, visitor_a=403, coordinator=403),
+    },
+    # The asker adds information; an empty message is bad input (400).
+    "legal:request-message": {
+        "GET": help_request(405),
+        "POST": help_request(400, coordinator=403),
+    },
+    "legal:request-status": {
+        "GET": help_request(legal=405, visitor_a=403, coordinator=403),
+        "POST": help_request(legal=400, visitor_a=403, coordinator=403),
+    },
+    "legal:request-share": {
+        "GET": help_request(legal=405, visitor_a=403, coordinator=403),
+        "POST": help_request(legal=400, visitor_a=403, coordinator=403),
+    },
+    "legal:attachment-add": {
+        "GET": expect(default=405),
+        "POST": help_request(400, coordinator=403),
+    },
+    "legal:attachment-download": {"GET": help_request()},
+    "legal:deadline-add": {
+        "GET": expect(default=405),
+        "POST": help_request(legal=400, visitor_a=403, coordinator=403),
+    },
+    "legal:deadline-done": {
+        "GET": expect(default=405),
+        "POST": help_request(legal=302, visitor_a=403, coordinator=403),
+    },
+    # The calculator and the rules: every internal role; only legal edits a rule.
+    "legal:calculator": {"GET": internal_only()},
+    "legal:rule-list": {"GET": internal_only()},
+    "legal:rule-update": {
+        "GET": expect(302, 403, legal=200, partner=404),
+        "POST": expect(302, 403, legal=400, partner=404),
+    },
     # --- privacy: the access log is the coordinators'; a job and its file its owner's.
     "privacy:accesslog-list": {"GET": coordinator_only()},
     "privacy:job-detail": {"GET": expect(302, 404, visitor_a=200)},
@@ -311,6 +371,31 @@ class World:
         stored = Path(settings.MEDIA_ROOT) / "private" / self.job.file
         stored.parent.mkdir(parents=True, exist_ok=True)
         stored.write_bytes(b"PK")
+        # A help request asked by visitor_a, with a deadline and a decision attached.
+        self.help_request = legal_services.ask(
+            owner,
+            topic=Topic.objects.get(code="detention"),
+            subject="Matrix",
+            question="?",
+            language="fr",
+        )
+        self.deadline = Deadline.objects.create(
+            request=self.help_request,
+            rule=DeadlineRule.objects.get(code="cce-appeal"),
+            notified_on=datetime.date(2026, 3, 2),
+            due_on=datetime.date(2026, 4, 1),
+            due_at=datetime.datetime(2026, 4, 1, 23, 59, tzinfo=datetime.UTC),
+        )
+        self.attachment = Attachment.objects.create(
+            request=self.help_request,
+            file="legal/matrix.pdf",
+            name="decision.pdf",
+            content_type="application/pdf",
+            size=9,
+        )
+        decision = Path(settings.MEDIA_ROOT) / "private" / self.attachment.file
+        decision.parent.mkdir(parents=True, exist_ok=True)
+        decision.write_bytes(b"%PDF-1.4\n")
 
     def kwargs(self, name):
         from django.contrib.contenttypes.models import ContentType
@@ -361,6 +446,21 @@ class World:
                 )
             },
             "detainees:referral-update": {"key": self.referral.key},
+            **{
+                f"legal:{name}": {"key": self.help_request.key}
+                for name in (
+                    "request-detail",
+                    "request-update",
+                    "request-message",
+                    "request-status",
+                    "request-share",
+                    "attachment-add",
+                    "deadline-add",
+                )
+            },
+            "legal:attachment-download": {"key": self.attachment.key},
+            "legal:deadline-done": {"key": self.deadline.key},
+            "legal:rule-update": {"code": "cce-appeal"},
             "detainees:family-detail": {"key": self.family.key},
             "privacy:job-detail": {"code": self.job.code},
             "privacy:job-download": {"code": self.job.code},

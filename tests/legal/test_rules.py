@@ -201,7 +201,7 @@ def test_bad_input_is_refused_and_nothing_changes(
 ):
     sign_in(client, legal)
     data = form_data(client, rule_30_days, name_en="Typed and kept", **changes)
-    html = text(page(client.post(edit_url(rule_30_days), data)))
+    html = text(page(client.post(edit_url(rule_30_days), data), status=400))
     assert message in html
     assert f'id="id_{field}_error"' in html
     assert 'value="Typed and kept"' in html
@@ -223,7 +223,7 @@ def test_a_concurrent_edit_is_not_overwritten(client, legal, rule_30_days):
     rule_30_days.source = "Changed meanwhile"
     rule_30_days.save()
 
-    html = text(page(client.post(edit_url(rule_30_days), mine)))
+    html = text(page(client.post(edit_url(rule_30_days), mine), status=400))
 
     assert "Someone else saved this rule while you were editing it" in html
     assert 'value="45"' in html  # what was typed is kept
