@@ -331,7 +331,7 @@ class RequestDetail(RequestView):
         if help_request.has_contact:
             access.record(
                 user,
-                AccessLogEntry.Action.READ_IDENTITY,
+                AccessLogEntry.Action.READ_CONTACT,
                 help_request.code,
                 self.request.get_full_path(),
                 "help request contact",

@@ -51,6 +51,7 @@ class AccessLogEntry(models.Model):
         DOWNLOAD = "download", _("Downloaded an export")
         ERASE = "erase", _("Erased the person")
         RETENTION = "retention", _("Erased by the retention rules")
+        READ_CONTACT = "read_contact", _("Read the contact of a help desk caller")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     # PROTECT: an account that read personal data is switched off, never deleted, so

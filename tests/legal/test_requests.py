@@ -287,6 +287,7 @@ def test_the_lawyer_reads_a_callers_contact_on_its_own_page_each_read_logged(
     entries = AccessLogEntry.objects.filter(subject=caller_request.code, user=legal)
     assert entries.count() == 2
     assert entries.first().page == contact(caller_request)
+    assert set(entries.values_list("action", flat=True)) == {AccessLogEntry.Action.READ_CONTACT}
 
 
 def test_a_coordinator_reads_the_request_but_not_the_callers_contact(
