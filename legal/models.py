@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from detainees.models import next_code
@@ -128,7 +129,7 @@ class HelpRequest(models.Model):
         DETAINEE = "detainee", _("Detained person")
         RELATIVE = "relative", _("Relative")
         PARTNER = "partner", _("Partner organisation")
-        LAWYER = "lawyer", _("Lawyer")
+        LAWYER = "lawyer", pgettext_lazy("asked by", "Lawyer")
         OTHER = "other", _("Other")
 
     class Status(models.TextChoices):

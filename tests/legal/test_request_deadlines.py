@@ -316,7 +316,7 @@ def test_the_partial_says_in_words_which_deadline_is_within_48_hours(
     assert set(rows) == {"soon", "passed", "done"}
     assert "Within 48 hours" in rows["soon"] and "Appeal to the indictment chamber" in rows["soon"]
     assert "Passed" in rows["passed"] and "Mon 10 Aug 2026" in rows["passed"]
-    assert "Done" in rows["done"] and "Not done" in rows["done"]
+    assert "Done" in rows["done"] and "Mark as running again" in rows["done"]
     assert 'name="done" value="1"' in rows["soon"]
     local_due = timezone.localtime(soon.due_at).strftime("%H:%M")
     assert local_due in rows["soon"]  # the moment, for a limit in hours
