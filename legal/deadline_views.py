@@ -170,9 +170,11 @@ def _change(name: str, values, labels: dict) -> dict:
     def shown(value):
         if value in (None, "None", ""):
             return "—"
-        if value in (True, "True"):
+        # Compared by identity: with JSON changes, 1 and 0 arrive as numbers, and
+        # `1 in (True,)` is true in Python.
+        if value is True or value == "True":
             return _("yes")
-        if value in (False, "False"):
+        if value is False or value == "False":
             return _("no")
         return str(value)
 

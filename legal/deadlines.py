@@ -160,7 +160,8 @@ class Result:
 
     @property
     def reason(self) -> str:
-        return "; ".join(self.moves + self.notes)
+        # The days skipped are a list ("; "); the notes are sentences of their own.
+        return " ".join(part for part in ("; ".join(self.moves), " ".join(self.notes)) if part)
 
 
 def explain(notified_on: date, days: int) -> Result:

@@ -84,7 +84,11 @@ def _subject():
 
 
 def _topics():
-    return forms.ModelChoiceField(label=_("Topic"), queryset=Topic.objects.filter(active=True))
+    return forms.ModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.filter(active=True),
+        empty_label=_("Choose a topic"),
+    )
 
 
 def _centres():

@@ -92,7 +92,7 @@ def _cells(context) -> str:
     address = address.replace("{", "{{").replace("}", "}}").replace(_PLACEHOLDER, "{key}")
     return (
         "{row}"
-        f'<td data-label="{label["code"]}"><a href="{address}">{{code}}</a></td>'
+        f'<td class="code" data-label="{label["code"]}"><a href="{address}">{{code}}</a></td>'
         f'<td data-label="{label["subject"]}" lang="{{language}}">{{subject}}</td>'
         f'<td data-label="{label["topic"]}">{{topic}}</td>'
         f'<td data-label="{label["status"]}">{{status}}</td>'
