@@ -1,14 +1,13 @@
 """Pages of the case files. Who may see or do what is asked of permissions.py; what
 crosses records is done by detainees/services.py."""
 
-import re
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from detainees import clock, services
+from detainees import clock, listing, services
 from detainees.forms import (
     AccompanimentForm,
     FamilyForm,
@@ -34,7 +33,6 @@ from detainees.forms import (
 from detainees.models import (
     LANGUAGES,
     Accompaniment,
-    DetentionSpell,
     Family,
     Identity,
     Person,
@@ -46,11 +44,7 @@ from move.accounts import permissions
 from move.accounts.forms import CONCURRENT_EDIT, ConcurrentEditError
 from move.accounts.mixins import PermissionRequiredMixin
 from move.accounts.models import Organisation
-from move.centres.models import Centre
 from visits.models import Theme, Visit
-
-PAGE_SIZE = 50
-FULL_CODE = re.compile(r"P-\d{4}-\d{4,}")
 
 
 def error_messages(error: ValidationError) -> dict:
@@ -71,79 +65,22 @@ class PersonList(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user, query = self.request.user, self.request.GET
-        people = Person.objects.visible_to(user)
-        code = query.get("code", "").strip().upper()
-        if FULL_CODE.fullmatch(code):
-            people = people.filter(code=code)  # along the unique index
-        elif code:
-            people = people.filter(code__contains=code)
-        status = query.get("status", "")
-        if status in Person.Status.values:
-            people = people.filter(status=status)
-        centre = _int(query.get("centre", ""))
-        if centre:
-            held = DetentionSpell.objects.filter(centre=centre, end__isnull=True)
-            people = people.filter(pk__in=held.values("person_id"))
-        after = _int(query.get("after", ""))
-        if after:
-            people = people.filter(pk__lt=after)
-        # Ordered here: the default ordering (by person) joined the people again.
-        current = DetentionSpell.objects.filter(person=OuterRef("pk"), end__isnull=True).order_by(
-            "-start"
-        )
-        # The latest visit, not the latest recorded: a meeting may be written up later.
-        last_met = Accompaniment.objects.filter(person=OuterRef("pk")).order_by("-visit__date")
-        rows = list(
-            people.select_related("organisation")
-            .only(
-                "code",
-                "key",
-                "sex",
-                "birth_year",
-                "nationality",
-                "status",
-                "organisation__short_name",
-            )
-            .annotate(
-                centre_id=Subquery(current.values("centre_id")[:1]),
-                last_met=Subquery(last_met.values("visit__date")[:1]),
-            )
-            .order_by("-pk")[: PAGE_SIZE + 1]
-        )
-        more = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
-        centres = Centre.objects.in_bulk({row.centre_id for row in rows if row.centre_id})
-        _label_rows(rows, centres)
+        page = listing.person_page(user, query)
         following = None
-        if more:
+        if page.following:
             following = query.copy()
-            following["after"] = rows[-1].pk
+            following["after"] = page.following
             following = following.urlencode()
         return super().get_context_data(**kwargs) | {
-            "people": rows,
+            "people": page.rows,
             "following": following,
-            "code": code,
-            "status": status,
-            "statuses": Person.Status.choices,
-            "centre": centre,
-            "centres": Centre.objects.filter(active=True).values_list("pk", "name"),
+            "code": page.code,
+            "status": page.status,
+            "centre": page.centre,
             # Coming from a visit's page: each row offers to record the meeting.
             "visit": _uuid(query.get("visit")),
             "may_create": permissions.has_perm(user, "detainees.change_person"),
         }
-
-
-def _label_rows(rows, centres) -> None:
-    """Each row's centre and labels, each label translated once per page."""
-    statuses, sexes = dict(Person.Status.choices), dict(Person.Sex.choices)
-    countries = {}
-    for row in rows:
-        row.current_centre = centres.get(row.centre_id)
-        row.status_label, row.sex_label = statuses[row.status], sexes[row.sex]
-        code = row.nationality.code
-        if code and code not in countries:
-            countries[code] = row.nationality.name
-        row.nationality_label = countries.get(code, "")
 
 
 class PersonCreate(PermissionRequiredMixin, View):

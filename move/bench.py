@@ -11,7 +11,7 @@ import statistics
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -80,13 +80,28 @@ def time_page(user, url, query, runs, what="") -> Timing:
             raise CommandError(f"{what}: HTTP {response.status_code}")
     request_started.disconnect(reset_queries)  # or each request empties the log
     connection.queries_log.clear()  # full after a build: it keeps 9,000 at most
+    durations = []  # to the microsecond: the debug cursor keeps whole milliseconds
     try:
-        with CaptureQueriesContext(connection) as captured:  # a debug cursor, DEBUG or not
+        with (
+            CaptureQueriesContext(connection) as captured,  # a debug cursor, DEBUG or not
+            connection.execute_wrapper(partial(_timed, durations)),
+        ):
             client.get(url, query, secure=True)
         queries = list(captured.captured_queries)
     finally:
         request_started.connect(reset_queries)
+    if len(durations) == len(queries):
+        for captured_query, seconds in zip(queries, durations, strict=True):
+            captured_query["time"] = f"{seconds:.6f}"
     return Timing(statistics.median(timings), statistics.median(cpu), max(timings), queries)
+
+
+def _timed(durations, execute, sql, params, many, context):
+    began = time.perf_counter()
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        durations.append(time.perf_counter() - began)
 
 
 def explain(stdout, sql: str) -> None:
@@ -148,6 +163,12 @@ def verdict(timing: Timing, bare: Timing, limit_ms: float, ratio: float | None) 
     times = timing.p50 / bare.p50
     met = timing.p50 <= limit_ms and (ratio is None or times <= ratio)
     return f"x{times:3.1f} {'ok' if met else 'OVER'}"
+
+
+def cpu_ratio(timing: Timing, bare: Timing) -> str:
+    """The page's CPU time to the bare page's: what the page itself costs this process,
+    steadier than the clock on a machine that does other work meanwhile."""
+    return f"x{timing.cpu / bare.cpu:3.1f}"
 
 
 def production_note(stdout) -> None:

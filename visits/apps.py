@@ -11,7 +11,7 @@ class VisitsConfig(AppConfig):
 
         from move.accounts import access_changes, home, navigation
         from move.accounts.demo import register_seeder
-        from visits import editing, search  # noqa: F401  (search: its signal handlers)
+        from visits import editing, listing, search  # noqa: F401  (their signal handlers)
         from visits.demo import seed_reports, seed_themes, seed_visits
         from visits.models import (
             Observation,

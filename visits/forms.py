@@ -10,8 +10,8 @@ from move.accounts.forms import VersionedModelForm
 from move.accounts.models import Membership, User
 from move.accounts.permissions import Role
 from move.centres.models import Centre
-from visits import search
-from visits.models import Observation, Theme, Visit, VisitReport
+from visits import listing, search
+from visits.models import Observation, Visit, VisitReport
 
 
 class VisitorChoices(forms.CheckboxSelectMultiple):
@@ -115,14 +115,66 @@ class LoadedChoiceField(forms.ModelChoiceField):
         )
 
 
+class ListedSelect(forms.Select):
+    """A <select> whose choices are given as (value, label) pairs already: not normalised
+    again each time a form is made (a Select's copy normalises them)."""
+
+    @property
+    def choices(self):
+        return self._listed
+
+    @choices.setter
+    def choices(self, value):
+        self._listed = value if isinstance(value, list) else list(value)
+
+
+class ListedChoiceField(forms.Field):
+    """A choice among rows read beforehand (`offer`): offering and checking them asks no
+    query (visits/listing.py keeps the reference rows). Its value is the row chosen, as
+    a ModelChoiceField's, and so is its error."""
+
+    widget = ListedSelect
+    default_error_messages = {
+        "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.rows, self.choices = [], []
+
+    def offer(self, rows, choices) -> None:
+        """`choices`: the rows' (pk, label) pairs, after an empty one."""
+        self.rows, self.choices = rows, choices
+        self.widget.choices = choices
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        for row in self.rows:
+            if str(row.pk) == str(value):
+                return row
+        raise ValidationError(
+            self.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": value},
+        )
+
+
 class ReportFilterForm(forms.Form):
-    """The filters of the report list (GET): every field optional."""
+    """The filters of the report list (GET): every field optional. The centres, themes
+    and organisations offered are the reference rows this process keeps
+    (listing.reference()): no query to offer them or to check the one chosen."""
 
     q = forms.CharField(label=_("Words in the text"), required=False, max_length=200)
-    centre = LoadedChoiceField(label=_("Centre"), queryset=Centre.objects.all(), required=False)
-    theme = LoadedChoiceField(label=_("Theme"), queryset=None, required=False)
-    organisation = LoadedChoiceField(label=_("Organisation"), queryset=None, required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    centre = ListedChoiceField(label=_("Centre"), required=False)
+    theme = ListedChoiceField(label=_("Theme"), required=False)
+    organisation = ListedChoiceField(label=_("Organisation"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any")), *VisitReport.Status.choices],
+        widget=ListedSelect,
+    )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -136,16 +188,11 @@ class ReportFilterForm(forms.Form):
     INTERNAL_FILTERS = ("organisation", "status")
 
     def __init__(self, *args, user=None, **kwargs):
-        from move.accounts.models import Organisation
-
         super().__init__(*args, **kwargs)
-        self.fields["theme"].queryset = Theme.objects.filter(active=True)
-        self.fields["organisation"].queryset = Organisation.objects.exclude(
-            kind=Organisation.Kind.PARTNER
-        )
-        self.fields["status"].choices = [("", _("Any"))] + list(VisitReport.Status.choices)
-        # The rows' organisations are taken from these (visits/listing.py), filter or not.
-        self.organisations = self.fields["organisation"].queryset
+        self.reference = known = listing.reference()
+        self.fields["centre"].offer(known.centres, known.choices["centre"])
+        self.fields["theme"].offer(known.themes, known.choices["theme"])
+        self.fields["organisation"].offer(known.organisations, known.choices["organisation"])
         # Observations under a correction awaiting the authors' check are read by its
         # editors only: for anyone else they must not decide what a filter finds.
         self.reads_unchecked = user is not None and permissions.reads_every_unchecked_correction(
@@ -160,31 +207,37 @@ class ReportFilterForm(forms.Form):
         names = ("centre", "theme", "organisation", "status")
         return [name for name in names if name in self.fields]
 
+    def select_fields(self) -> list[tuple]:
+        """Each list of choices with its <option>s, the one chosen selected."""
+        return [
+            (self[name], self.reference.options(name, self[name].value()))
+            for name in self.select_names()
+        ]
+
     def apply(self, reports):
         """The filters given, those with a bad value left out (the form says which)."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})  # an empty list page has no form data
-        exact = {
+        given = {
             "centre": data.get("centre"),
             "organisation": data.get("organisation"),
             "status": data.get("status"),
             "visit_date__gte": data.get("date_from"),
             "visit_date__lte": data.get("date_to"),
         }
-        reports = reports.filter(**{name: value for name, value in exact.items() if value})
-        if data.get("theme") or data.get("raise_only"):
+        conditions = {name: value for name, value in given.items() if value}
+        observed = {"theme": data.get("theme"), "raise_with_authorities": data.get("raise_only")}
+        observed = {name: value for name, value in observed.items() if value}
+        if observed:
             # A subquery rather than a join: one row per report, no DISTINCT.
-            observations = Observation.objects.all()
-            if data.get("theme"):
-                observations = observations.filter(theme=data["theme"])
-            if data.get("raise_only"):
-                observations = observations.filter(raise_with_authorities=True)
-            reports = reports.filter(pk__in=observations.values("report_id"))
+            conditions["pk__in"] = Observation.objects.filter(**observed).values("report_id")
             if not self.reads_unchecked:
                 # Their observations as last checked are not rows to filter on: a report
                 # awaiting the check leaves the theme filters until it is confirmed,
                 # rather than being found through words its reader cannot see.
-                reports = reports.filter(awaiting_check=False)
+                conditions["awaiting_check"] = False
+        if conditions:  # one filter(): each call copies the query
+            reports = reports.filter(**conditions)
         if data.get("q"):
             reports = search.matching(reports, data["q"])
         return reports

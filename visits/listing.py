@@ -2,45 +2,115 @@
 first. Pages follow each other by the last row seen (no OFFSET that grows with the page
 number), on the report's own copies of its visit's day and centre: the sort, the cursor
 and the filters read the reports table alone, along the index (visit_date, id) or one
-that starts with the status or the centre. The observations of the rows shown are
-counted in one query of their own."""
+that starts with the status or the centre. Each row's number of observations is a
+subquery of the same query, computed for the rows shown only.
 
-from dataclasses import dataclass
+The centres, themes and organisations that the filters offer and the rows name are
+reference rows, the same for everyone: `reference()` keeps them in the process, per
+language, and reads them again only once one of them has changed (`VERSION_KEY` in the
+shared cache is replaced on every save or delete, see the receivers at the bottom)."""
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
-from django.db.models import Count, Q
+from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 
-from visits.models import Observation, Visit, VisitReport
+from move.accounts.models import Organisation
+from move.centres.models import Centre
+from visits.models import Observation, Theme, Visit, VisitReport
 
-# Not shown in the list, and long.
-UNLISTED = ["general_conditions", "atmosphere", "search_vector", "checked_content"]
+# What a row shows and the cursor needs (the long texts are never read).
+LISTED = ["pk", "code", "language", "status", "visit_id", "visit_date", "centre_id"]
+LISTED += ["organisation_id", "observation_count"]
+
+
+class Row:
+    """One report as the list shows it: its listed fields, its centre and organisation
+    (reference rows), its number of observations. Not a model instance: building 50
+    reports and their visits cost more than reading them. `visit` is built on demand
+    from the report's copies of its visit's day and centre, without a query."""
+
+    def __init__(self, values: tuple, centres: dict, organisations: dict):
+        (
+            self.pk,
+            self.code,
+            self.language,
+            self.status,
+            self.visit_id,
+            self.visit_date,
+            self.centre_id,
+            self.organisation_id,
+            self.observation_count,
+        ) = values  # in the order of LISTED
+        self.centre = centres[self.centre_id]
+        self.organisation = organisations[self.organisation_id]
+
+    @cached_property
+    def visit(self) -> Visit:
+        # from_db() matches the values to the fields by position: in the fields' order.
+        names = [f.attname for f in Visit._meta.concrete_fields if f.attname in VISIT_COPIES]
+        visit = Visit.from_db(
+            DEFAULT_DB_ALIAS, names, [getattr(self, VISIT_COPIES[name]) for name in names]
+        )
+        visit.centre = self.centre
+        return visit
+
+    def get_language_display(self) -> str:
+        return _label(VisitReport, "language", self.language)
+
+    def get_status_display(self) -> str:
+        return _label(VisitReport, "status", self.status)
+
+
 # The visit's fields that the report copies: visit field → report attribute.
 VISIT_COPIES = {"id": "visit_id", "date": "visit_date", "centre_id": "centre_id"}
 
 
 @dataclass
 class Page:
-    reports: list[VisitReport]
+    reports: list[Row]
     following: str | None  # the cursor of the next page, None on the last one
 
 
 def report_page(user, form, cursor: str | None, size: int = 50) -> Page:
     reports = form.apply(VisitReport.objects.visible_to(user))
     reports = _after(reports, cursor)
-    rows = list(reports.defer(*UNLISTED).order_by("-visit_date", "-pk")[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    counts = dict(
-        Observation.objects.filter(report__in=rows)
-        .order_by()
-        .values_list("report")
-        .annotate(count=Count("pk"))
+    values = list(
+        reports.annotate(observation_count=_observation_count())
+        .order_by("-visit_date", "-pk")
+        .values_list(*LISTED)[: size + 1]
     )
-    _attach_relations(rows, form)
-    for row in rows:
-        row.observation_count = counts.get(row.pk, 0)
+    more = len(values) > size
+    rows = _rows(values[:size], form.reference)
     following = f"{rows[-1].visit_date.isoformat()}_{rows[-1].pk}" if more else None
     return Page(rows, following)
+
+
+def _observation_count() -> RawSQL:
+    """The observations of each row listed, counted along their report's index. Written
+    out: as an ORM subquery (GROUP BY, COALESCE) it cost a third of the page's query to
+    build. PostgreSQL computes it after the LIMIT, for the rows shown only."""
+    quote = connection.ops.quote_name
+    report, observation = VisitReport._meta, Observation._meta
+    return RawSQL(
+        f"SELECT COUNT(*) FROM {quote(observation.db_table)} "
+        f"WHERE {quote(observation.db_table)}.{quote(observation.get_field('report').column)}"
+        f" = {quote(report.db_table)}.{quote(report.pk.column)}",
+        (),
+    )
 
 
 def _after(reports, cursor):
@@ -54,29 +124,141 @@ def _after(reports, cursor):
     return reports.filter(Q(visit_date__lte=day), Q(visit_date__lt=day) | Q(pk__lt=pk))
 
 
-def _attach_relations(rows, form) -> None:
-    """Each row's centre and organisation taken from the filter form's choices, which
-    the page reads anyway, and its visit rebuilt from the copies of the visit's day and
-    centre (its other fields load if asked for). The page's query thus joins nothing:
-    with joins, PostgreSQL misjudged some filters and read all the visits (measured at
-    100,000 reports with `manage.py bench_reports`)."""
-    centres = _by_pk(form.fields["centre"].queryset, {row.centre_id for row in rows})
-    organisations = _by_pk(form.organisations, {row.organisation_id for row in rows})
-    # from_db() matches the values to the model's fields by position: the names go in
-    # the fields' order (a day given in the centre's place once left the date empty).
-    names = [f.attname for f in Visit._meta.concrete_fields if f.attname in VISIT_COPIES]
-    for row in rows:
-        row.centre = centres[row.centre_id]
-        row.organisation = organisations[row.organisation_id]
-        row.visit = Visit.from_db(
-            row._state.db, names, [getattr(row, VISIT_COPIES[name]) for name in names]
-        )
-        row.visit.centre = row.centre
+def _rows(values, known) -> list[Row]:
+    """The rows, their centre and organisation taken from the reference rows. The page's
+    query thus joins nothing: with joins, PostgreSQL misjudged some filters and read all
+    the visits (measured at 100,000 reports with `manage.py bench_reports`)."""
+    at = {name: n for n, name in enumerate(LISTED)}
+    centres = by_pk(known.centre_by_pk, Centre, {row[at["centre_id"]] for row in values})
+    organisations = by_pk(
+        known.organisation_by_pk, Organisation, {row[at["organisation_id"]] for row in values}
+    )
+    return [Row(row, centres, organisations) for row in values]
 
 
-def _by_pk(choices, wanted: set) -> dict:
-    """The wanted rows among the choices already read, the others (none, usually) in
-    one more query."""
-    found = {item.pk: item for item in choices}
+def by_pk(found: dict, model, wanted: set) -> dict:
+    """The wanted rows among those already read (`found`, by pk), the others (usually
+    none) in one more query."""
     missing = wanted - found.keys()
-    return found | choices.model.objects.in_bulk(missing) if missing else found
+    return found | model.objects.in_bulk(missing) if missing else found
+
+
+def _label(model, field_name: str, value) -> str:
+    """What get_<field>_display() gives: the choice's label, or the value itself."""
+    return str(dict(model._meta.get_field(field_name).flatchoices).get(value, value))
+
+
+# Reference rows ---------------------------------------------------------------------------
+
+VERSION_KEY = "visits:reference-rows"
+# Changes that send no signal (a QuerySet.update(), SQL by hand) show after this long.
+LONGEST_SECONDS = 60
+EMPTY_LABEL = "---------"  # a ModelChoiceField's
+
+
+@dataclass
+class Reference:
+    """The reference rows in one language (their order depends on it), read at `read_at`,
+    with what the filters make of them: their choices and <option>s."""
+
+    centres: list[Centre]  # all of them, as the centre filter offers them
+    themes: list[Theme]  # the active ones
+    organisations: list[Organisation]  # those that write reports (not the partners)
+    read_at: float
+    centre_by_pk: dict = field(init=False)
+    organisation_by_pk: dict = field(init=False)
+    choices: dict = field(init=False)  # filter name → its (value, label) pairs
+    _options: dict = field(init=False, default_factory=dict)
+    _made: dict = field(init=False, default_factory=dict)
+
+    def __post_init__(self):
+        self.centre_by_pk = {centre.pk: centre for centre in self.centres}
+        self.organisation_by_pk = {org.pk: org for org in self.organisations}
+        self.choices = {
+            name: [("", EMPTY_LABEL), *((row.pk, str(row)) for row in rows)]
+            for name, rows in [
+                ("centre", self.centres),
+                ("theme", self.themes),
+                ("organisation", self.organisations),
+            ]
+        }
+        self.choices["status"] = [("", gettext("Any")), *VisitReport.Status.choices]
+
+    def made(self, name: str, make):
+        """What another list makes of these rows (its options), made once with them."""
+        if name not in self._made:
+            self._made[name] = make()
+        return self._made[name]
+
+    def options(self, name: str, chosen) -> str:
+        """The <option>s of a filter, the one whose value is `chosen` selected. Each is
+        written and escaped once, as {{ value }} and {{ label }} would be."""
+        if name not in self._options:
+            self._options[name] = [
+                (str(value), conditional_escape(str(value)), conditional_escape(str(label)))
+                for value, label in self.choices[name]
+            ]
+        chosen = "" if chosen is None else str(chosen)
+        return mark_safe(  # noqa: S308 - escaped above
+            "".join(
+                f'<option value="{value}"{" selected" if raw == chosen else ""}>{label}</option>'
+                for raw, value, label in self._options[name]
+            )
+        )
+
+
+_kept: dict[str, tuple[str, Reference]] = {}  # language → (version, its rows)
+_request = threading.local()  # the version seen by this thread's request, if in one
+
+
+def reference() -> Reference:
+    """The reference rows in the active language: one cache read per request, and the
+    database only when they changed since this process read them (or LONGEST_SECONDS
+    ago)."""
+    version = _version()
+    language = get_language()
+    kept = _kept.get(language)
+    if kept and kept[0] == version and time.monotonic() - kept[1].read_at < LONGEST_SECONDS:
+        return kept[1]
+    rows = Reference(
+        centres=list(Centre.objects.all()),
+        themes=list(Theme.objects.filter(active=True)),
+        organisations=list(Organisation.objects.exclude(kind=Organisation.Kind.PARTNER)),
+        read_at=time.monotonic(),
+    )
+    _kept[language] = (version, rows)
+    return rows
+
+
+def _version() -> str:
+    version = getattr(_request, "version", None)
+    if version is None:
+        version = cache.get(VERSION_KEY) or cache.get_or_set(VERSION_KEY, uuid.uuid4().hex, None)
+        if getattr(_request, "active", False):
+            _request.version = version
+    return version
+
+
+@receiver(request_started, dispatch_uid="visits.listing.request_started")
+@receiver(request_finished, dispatch_uid="visits.listing.request_finished")
+def _request_edge(sender, **kwargs) -> None:
+    _request.active = "environ" in kwargs or "scope" in kwargs  # started, not finished
+    _request.version = None
+
+
+def _changed(**kwargs) -> None:
+    """A new version at once (this transaction reads its own change) and again once
+    committed: a process that read the rows between the two, before the commit, kept
+    the old ones under the first version only."""
+    _request.version = None  # this request too reads them again
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+
+
+for _model in (Centre, Theme, Organisation):
+    receiver(post_save, sender=_model, dispatch_uid=f"visits.listing.saved.{_model.__name__}")(
+        _changed
+    )
+    receiver(post_delete, sender=_model, dispatch_uid=f"visits.listing.gone.{_model.__name__}")(
+        _changed
+    )

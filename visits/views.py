@@ -243,12 +243,6 @@ class ReportList(PermissionRequiredMixin, TemplateView):
             following = query.urlencode()
         return super().get_context_data(**kwargs) | {
             "form": form,
-            # Each select's options, read once (a comprehension: list() would COUNT first).
-            "select_fields": [
-                (form[name], [choice for choice in form.fields[name].choices])
-                for name in form.select_names()
-            ],
-            "date_fields": [form["date_from"], form["date_to"]],
             "reports": page.reports,
             "following": following,
         }

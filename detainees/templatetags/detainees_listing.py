@@ -16,6 +16,9 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from detainees import listing
+from visits.templatetags.visits_listing import as_shown, day_format
+
 register = template.Library()
 
 # A key that stands for each row's in the reversed addresses (keys are UUIDs).
@@ -27,6 +30,29 @@ def _address(name: str) -> str:
     return conditional_escape(reverse(name, args=[_PLACEHOLDER]))
 
 
+class _Memo(dict):
+    """Each value shown once per page, as {{ value }} shows it: the rows repeat a few
+    statuses, countries, years, days and organisations."""
+
+    def __init__(self, shown):
+        super().__init__()
+        self.shown = shown
+
+    def __call__(self, kind: str, key, value) -> str:
+        """`value` shown, once for each `key` of its `kind`."""
+        if (kind, key) not in self:
+            self[kind, key] = self.shown(value)
+        return self[kind, key]
+
+    def label(self, value, empty: str = "") -> str:
+        """A label shared by the rows that show it (`empty` if it is empty). A lazy
+        translation is hashed by translating it: it is kept by identity instead."""
+        key = value if isinstance(value, str) else id(value)
+        if ("label", key) not in self:
+            self["label", key] = self.shown(value or empty)
+        return self["label", key]
+
+
 @register.simple_tag(takes_context=True)
 def person_rows(context, people, visit=None):
     """The rows of templates/detainees/person_list.html; with `visit`, each offers to
@@ -34,9 +60,7 @@ def person_rows(context, people, visit=None):
     if not people:
         return ""
 
-    def shown(value):
-        return render_value_in_context(value, context)
-
+    shown = as_shown(context)
     # The labels a phone shows in each cell: translated once, not once per row.
     label = {
         name: shown(text)
@@ -55,42 +79,30 @@ def person_rows(context, people, visit=None):
     detail = _address("detainees:person-detail")
     if visit:
         record = _address("detainees:accompaniment-create") + "?visit=" + shown(visit)
-    memo, days = {}, {}
+    memo = _Memo(shown)
+    day = day_format()
     rows = []
     for person in people:
         key = str(person.key) if isinstance(person.key, uuid.UUID) else shown(str(person.key))
         code = shown(person.code)
         centre = person.current_centre
-        if centre:
-            if ("centre", centre.pk) not in memo:
-                memo["centre", centre.pk] = shown(centre.name)
-            centre = memo["centre", centre.pk]
-        else:
-            centre = NOTHING
+        centre = memo("centre", centre.pk, centre.name) if centre else NOTHING
         met = person.last_met
-        if met not in days:
-            days[met] = shown(date_filter(met, "j M Y") or NOTHING)
-        values = [
-            ("status", person.status_label),
-            ("sex", person.sex_label),
-            ("nationality", person.nationality_label or NOTHING),
-            ("kept", person.organisation.short_name),
-        ]
-        for name, value in values:
-            if (name, value) not in memo:
-                memo[name, value] = shown(value)
-        status, sex, nationality, kept = (memo[name, value] for name, value in values)
         row = (
             "\n    <tr>\n"
             f'      <td data-label="{label["code"]}"><a href="'
             f'{detail.replace(_PLACEHOLDER, key)}">{code}</a></td>\n'
-            f'      <td data-label="{label["status"]}">{status}</td>\n'
+            f'      <td data-label="{label["status"]}">{memo.label(person.status_label)}</td>\n'
             f'      <td data-label="{label["held"]}">{centre}</td>\n'
-            f'      <td data-label="{label["sex"]}">{sex}</td>\n'
-            f'      <td data-label="{label["year"]}">{shown(person.birth_year or NOTHING)}</td>\n'
-            f'      <td data-label="{label["nationality"]}">{nationality}</td>\n'
-            f'      <td data-label="{label["met"]}">{days[met]}</td>\n'
-            f'      <td data-label="{label["kept"]}">{kept}</td>\n'
+            f'      <td data-label="{label["sex"]}">{memo.label(person.sex_label)}</td>\n'
+            f'      <td data-label="{label["year"]}">'
+            f"{memo('year', person.birth_year, person.birth_year or NOTHING)}</td>\n"
+            f'      <td data-label="{label["nationality"]}">'
+            f"{memo.label(person.nationality_label, NOTHING)}</td>\n"
+            f'      <td data-label="{label["met"]}">'
+            f"{memo('met', met, day(met) if met else NOTHING)}</td>\n"
+            f'      <td data-label="{label["kept"]}">'
+            f"{memo('kept', person.organisation_id, person.organisation.short_name)}</td>\n"
         )
         if visit:
             text = gettext("Record the meeting with %(code)s") % {"code": code}
@@ -143,3 +155,15 @@ def person_meetings(context, meetings):
         parts.append("\n</section>\n")
         sections.append("".join(parts))
     return mark_safe("".join(sections))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def centre_options(chosen):
+    """The centre filter's <option>s (templates/detainees/person_list.html)."""
+    return listing.centre_options(chosen)
+
+
+@register.simple_tag
+def status_options(chosen):
+    """The status filter's <option>s (templates/detainees/person_list.html)."""
+    return listing.status_options(chosen)

@@ -75,7 +75,7 @@ class Command(BaseCommand):
             self.bare = bench.time_bare_page(self.stdout, cases[0][2], runs)
             self.stdout.write(
                 f"{'who':12} {'page':22} {'p50':>8} {'÷ bare, goal':>13} {'CPU':>9} "
-                f"{'max':>9} queries {'SQL':>8}"
+                f"{'÷ bare':>6} {'max':>9} queries {'SQL':>8}"
             )
             for case in cases:
                 self.measure(*case, runs)
@@ -338,6 +338,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"{label:12} {what:22} {timing.p50:5.1f} ms {verdict:>13} {timing.cpu:6.1f} ms "
+            f"{bench.cpu_ratio(timing, self.bare):>6} "
             f"{timing.slowest:6.1f} ms {len(timing.queries):5} {timing.sql:6.1f} ms"
         )
         if self.verbosity > 1:

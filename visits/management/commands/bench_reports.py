@@ -192,8 +192,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{label:12} {what:17} p50 {timing.p50:5.1f} ms "
             f"{bench.verdict(timing, self.bare, bench.LIST_MS, bench.RATIO)} "
-            f"(CPU {timing.cpu:5.1f} ms), max {timing.slowest:6.1f} ms, "
-            f"{len(timing.queries)} queries, {matching:6} matching, "
+            f"(CPU {timing.cpu:5.1f} ms {bench.cpu_ratio(timing, self.bare)}), "
+            f"max {timing.slowest:6.1f} ms, "
+            f"{len(timing.queries)} queries ({timing.sql:4.1f} ms), {matching:6} matching, "
             f"page after a cursor: HTTP {after.status_code}; "
             f"the page's data alone p50 {data:4.1f} ms"
         )

@@ -1,0 +1,195 @@
+"""The case-file list: one page of the case files a person may see, newest first,
+filtered by code, status and the centre where the person is held now. Pages follow each
+other by the last row seen. Each row's current centre and latest meeting are subqueries
+of the one query; its organisation and centre are taken from the reference rows this
+process keeps (visits/listing.py), so the query joins nothing and no row is a model
+instance: building 50 case files cost more than reading them (`manage.py bench_people`)."""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
+from django_countries.fields import Country
+
+from detainees.models import Accompaniment, DetentionSpell, Person
+from move.accounts.models import Organisation
+from move.centres.models import Centre
+from visits import listing as reference_rows
+from visits.models import Visit
+
+PAGE_SIZE = 50
+FULL_CODE = re.compile(r"P-\d{4}-\d{4,}")
+
+# What a row shows and the cursor needs, in the order of Row.__init__.
+LISTED = ["pk", "code", "key", "sex", "birth_year", "nationality", "status"]
+LISTED += ["organisation_id", "centre_id", "last_met"]
+
+
+class Row:
+    """One case file as the list shows it (templates/detainees/person_list.html)."""
+
+    def __init__(self, values: tuple, known: "_Known"):
+        (
+            self.pk,
+            self.code,
+            self.key,
+            self.sex,
+            self.birth_year,
+            nationality,
+            self.status,
+            self.organisation_id,
+            self.centre_id,
+            self.last_met,  # the day of the latest visit where the person was met
+        ) = values
+        self.organisation = known.organisations[self.organisation_id]
+        self.current_centre = known.centres.get(self.centre_id)
+        self.status_label, self.sex_label = known.statuses[self.status], known.sexes[self.sex]
+        self.nationality_label = known.country(nationality)
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    following: int | None  # the pk to read on from, None on the last page
+    code: str  # the filters: the code as looked for, the status and centre as given
+    status: str
+    centre: int | None
+
+
+def person_page(user, query) -> Page:
+    """The page asked for by `query` (the GET parameters: code, status, centre, after)."""
+    people = Person.objects.visible_to(user)
+    code = query.get("code", "").strip().upper()
+    if FULL_CODE.fullmatch(code):
+        people = people.filter(code=code)  # along the unique index
+    elif code:
+        people = people.filter(code__contains=code)
+    status = query.get("status", "")
+    if status in Person.Status.values:
+        people = people.filter(status=status)
+    centre = positive(query.get("centre", ""))
+    if centre:
+        held = DetentionSpell.objects.filter(centre=centre, end__isnull=True)
+        people = people.filter(pk__in=held.values("person_id"))
+    after = positive(query.get("after", ""))
+    if after:
+        people = people.filter(pk__lt=after)
+    values = list(
+        people.annotate(centre_id=_current_centre(), last_met=_last_met())
+        .order_by("-pk")
+        .values_list(*LISTED)[: PAGE_SIZE + 1]
+    )
+    known = _Known(values[:PAGE_SIZE])
+    rows = [Row(row, known) for row in values[:PAGE_SIZE]]
+    following = rows[-1].pk if len(values) > PAGE_SIZE else None
+    return Page(rows, following, code, status, centre)
+
+
+# Each row's current centre and latest meeting, for the rows shown only (PostgreSQL
+# computes them after the LIMIT). Written out: as ORM subqueries they cost a third of
+# the page to build, every time.
+
+
+def _current_centre() -> RawSQL:
+    spell, person = DetentionSpell._meta, Person._meta
+    return RawSQL(
+        f"SELECT {_column(spell, 'centre')} FROM {_quote(spell.db_table)} "
+        f"WHERE {_column(spell, 'person')} = {_column(person, 'id')} "
+        f"AND {_column(spell, 'end')} IS NULL ORDER BY {_column(spell, 'start')} DESC LIMIT 1",
+        (),
+    )
+
+
+def _last_met() -> RawSQL:
+    """The day of the latest visit where the person was met: not the latest meeting
+    recorded, as a meeting may be written up later."""
+    meeting, visit, person = Accompaniment._meta, Visit._meta, Person._meta
+    return RawSQL(
+        f"SELECT {_column(visit, 'date')} FROM {_quote(meeting.db_table)} "
+        f"JOIN {_quote(visit.db_table)} ON {_column(visit, 'id')} = {_column(meeting, 'visit')} "
+        f"WHERE {_column(meeting, 'person')} = {_column(person, 'id')} "
+        f"ORDER BY {_column(visit, 'date')} DESC LIMIT 1",
+        (),
+    )
+
+
+def _column(meta, field_name: str) -> str:
+    return f"{_quote(meta.db_table)}.{_quote(meta.get_field(field_name).column)}"
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+class _Known:
+    """What the rows name: organisations and centres (reference rows, the others read
+    in one query each), labels and countries translated once per page."""
+
+    def __init__(self, values):
+        at = {name: n for n, name in enumerate(LISTED)}
+        kept = reference_rows.reference()
+        self.organisations = reference_rows.by_pk(
+            kept.organisation_by_pk, Organisation, {row[at["organisation_id"]] for row in values}
+        )
+        self.centres = reference_rows.by_pk(
+            kept.centre_by_pk, Centre, {row[at["centre_id"]] for row in values} - {None}
+        )
+        self.statuses, self.sexes = dict(Person.Status.choices), dict(Person.Sex.choices)
+        self._countries = {}
+
+    def country(self, code) -> str:
+        if code not in self._countries:
+            self._countries[code] = Country(code=code).name if code else ""
+        return self._countries[code]
+
+
+def positive(value) -> int | None:
+    """A positive number typed in ASCII digits, or None ("²".isdigit() is true)."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdecimal() and len(text) < 19 else None
+
+
+# The filters' options ---------------------------------------------------------------------
+
+_status_options: dict[str, list] = {}  # language → the statuses' (value, <option> parts)
+
+
+def centre_options(chosen: int | None) -> str:
+    """The <option>s of the centres where a person may be held (the active ones), after
+    "All", the one chosen selected: written once with the reference rows."""
+    kept = reference_rows.reference()
+    written = kept.made(
+        "detainees:centre-options",
+        lambda: _written((centre.pk, centre.name) for centre in kept.centres if centre.active),
+    )
+    return _options(written, chosen)
+
+
+def status_options(chosen: str) -> str:
+    """The <option>s of the statuses, after "All", the one chosen selected."""
+    language = get_language()
+    if language not in _status_options:
+        _status_options[language] = _written(Person.Status.choices)
+    return _options(_status_options[language], chosen)
+
+
+def _written(choices) -> list[tuple[str, str, str]]:
+    return [("", "", conditional_escape(gettext("All")))] + [
+        (str(value), conditional_escape(str(value)), conditional_escape(str(label)))
+        for value, label in choices
+    ]
+
+
+def _options(written, chosen) -> str:
+    chosen = "" if chosen is None else str(chosen)
+    return mark_safe(  # noqa: S308 - escaped in _written
+        "".join(
+            f'<option value="{value}"{" selected" if raw == chosen and raw else ""}>'
+            f"{label}</option>"
+            for raw, value, label in written
+        )
+    )
