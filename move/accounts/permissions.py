@@ -524,11 +524,15 @@ def shared_with_groups(model, group_ids, perm_codename: str):
     from django.contrib.auth.models import Permission
 
     perm_model = _group_perm_model(model)
-    permission = Permission.objects.filter(
-        codename=perm_codename,
-        content_type__app_label=model._meta.app_label,
-        content_type__model=model._meta.model_name,
-    ).values("pk")[:1]
+    permission = (
+        Permission.objects.filter(
+            codename=perm_codename,
+            content_type__app_label=model._meta.app_label,
+            content_type__model=model._meta.model_name,
+        )
+        .order_by()
+        .values("pk")[:1]
+    )  # Permission's default order would join and sort
     return perm_model.objects.filter(
         group_id__in=group_ids, permission_id=Subquery(permission)
     ).values("content_object_id")

@@ -444,9 +444,7 @@ def test_the_daily_task_applies_the_rules_as_of_today(org_a, centre):
 
     # Every registered rule ran (later apps add theirs); only the identity was due.
     assert result[IDENTITY_RULE] == 1
-    assert {name: count for name, count in result.items() if name != IDENTITY_RULE} == dict.fromkeys(
-        set(result) - {IDENTITY_RULE}, 0
-    )
+    assert sum(result.values()) == 1
     assert {REDUCTION_RULE, "privacy.jobs", "legal.help-contact"} <= set(result)
     assert not Identity.objects.filter(person=person).exists()
 
