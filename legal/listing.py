@@ -20,14 +20,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
 from legal.models import HelpRequest, Topic
 from move.accounts.models import Membership, Organisation, User
 from move.accounts.permissions import Role
 from move.centres.models import Centre
+from visits.listing import option_tags
 
 PAGE_SIZE = 50
 ORDER = (F("next_deadline_at").asc(nulls_last=True), "created_at", "pk")
@@ -130,20 +129,7 @@ class Reference:
     _options: dict = field(default_factory=dict)
 
     def options(self, name: str, chosen) -> str:
-        """The <option>s of a filter, the one whose value is `chosen` selected. Each is
-        written and escaped once, as {{ value }} and {{ label }} would be."""
-        if name not in self._options:
-            self._options[name] = [
-                (str(value), conditional_escape(str(value)), conditional_escape(str(label)))
-                for value, label in self.choices[name]
-            ]
-        chosen = "" if chosen is None else str(chosen)
-        return mark_safe(  # noqa: S308 - escaped above
-            "".join(
-                f'<option value="{value}"{" selected" if raw == chosen else ""}>{label}</option>'
-                for raw, value, label in self._options[name]
-            )
-        )
+        return option_tags(self._options, self.choices, name, chosen)
 
 
 _kept: dict[str, tuple[str, Reference]] = {}  # language → (version, its rows)

@@ -191,20 +191,26 @@ class Reference:
         return self._made[name]
 
     def options(self, name: str, chosen) -> str:
-        """The <option>s of a filter, the one whose value is `chosen` selected. Each is
-        written and escaped once, as {{ value }} and {{ label }} would be."""
-        if name not in self._options:
-            self._options[name] = [
-                (str(value), conditional_escape(str(value)), conditional_escape(str(label)))
-                for value, label in self.choices[name]
-            ]
-        chosen = "" if chosen is None else str(chosen)
-        return mark_safe(  # noqa: S308 - escaped above
-            "".join(
-                f'<option value="{value}"{" selected" if raw == chosen else ""}>{label}</option>'
-                for raw, value, label in self._options[name]
-            )
+        return option_tags(self._options, self.choices, name, chosen)
+
+
+def option_tags(written: dict, choices: dict, name: str, chosen) -> str:
+    """The <option>s of the filter `name` ((value, label) pairs in `choices[name]`), the
+    one whose value is `chosen` selected. Each is escaped once, as {{ value }} and
+    {{ label }} would be, and kept in `written` (the reference rows' own dict) for the
+    next page. The help desk's queue (legal/listing.py) writes its filters with it too."""
+    if name not in written:
+        written[name] = [
+            (str(value), conditional_escape(str(value)), conditional_escape(str(label)))
+            for value, label in choices[name]
+        ]
+    chosen = "" if chosen is None else str(chosen)
+    return mark_safe(  # noqa: S308 - escaped above
+        "".join(
+            f'<option value="{value}"{" selected" if raw == chosen else ""}>{label}</option>'
+            for raw, value, label in written[name]
         )
+    )
 
 
 _kept: dict[str, tuple[str, Reference]] = {}  # language → (version, its rows)
