@@ -95,7 +95,9 @@
 
   function resume(form, version, restored) {
     checking = false;
-    dirty = true;
+    // The server already holding this text (our own save arrived): nothing to send again,
+    // unless the person typed while the page asked.
+    if (restored) dirty = true;
     // A form swapped in meanwhile (an observation added) carries the saved version.
     if (!document.body.contains(form)) return;
     form.elements.version.value = version;
