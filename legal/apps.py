@@ -33,6 +33,11 @@ class LegalConfig(AppConfig):
         )
         navigation.register("legal:request-list", _("Help desk"), "legal.view_help_request", 30)
         navigation.register("legal:calculator", _("Deadlines"), "legal.use_calculator", 31)
+        navigation.register("legal:lawyer-list", _("Lawyers"), "legal.view_directory", 32)
+        navigation.register(
+            "legal:decision-list", _("Jurisprudence"), "legal.view_jurisprudence", 33
+        )
+        navigation.register("legal:newsletter-list", _("Newsletter"), "legal.view_newsletter", 34)
         retention.register()
         home.register()
         panels.register()

@@ -441,3 +441,23 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.request} → {self.recipient_id} on {self.on}"
+
+
+# The directory, jurisprudence, newsletter, litigation, trainings and documents (issue 11).
+from legal.library import (  # noqa: E402,F401
+    Bar,
+    Decision,
+    DecisionFindingDismissal,
+    Delivery,
+    Hearing,
+    Lawyer,
+    LitigationCase,
+    NewsItem,
+    Newsletter,
+    NewsletterDecision,
+    QuarterReminder,
+    Resource,
+    Speciality,
+    Training,
+    TrainingMaterial,
+)

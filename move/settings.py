@@ -212,6 +212,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "legal.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # A quarter ended without its newsletter sent; the hearings of the coming week.
+    "newsletter-due": {
+        "task": "legal.tasks.remind_newsletter_due",
+        "schedule": crontab(hour=7, minute=10),
+    },
+    "hearing-reminders": {
+        "task": "legal.tasks.remind_hearings",
+        "schedule": crontab(hour=7, minute=20),
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"

@@ -13,6 +13,8 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("people/", include("detainees.urls")),
     path("legal/", include("legal.urls")),
+    # The newsletter's public archive, feed and unsubscribe links: no sign-in.
+    path("newsletter/", include("legal.public_urls")),
     path("privacy/", include("move.privacy.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),

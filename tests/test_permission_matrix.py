@@ -16,7 +16,22 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from detainees.models import Family, Identity, Person, Referral
 from legal import services as legal_services
-from legal.models import Attachment, Deadline, DeadlineRule, Topic
+from legal.models import (
+    Attachment,
+    Bar,
+    Deadline,
+    DeadlineRule,
+    Decision,
+    Hearing,
+    Lawyer,
+    LitigationCase,
+    Newsletter,
+    NewsletterDecision,
+    Resource,
+    Topic,
+    Training,
+    TrainingMaterial,
+)
 from move.accounts.models import Invitation, Membership
 from move.accounts.permissions import Role
 from move.privacy.models import Job
@@ -70,6 +85,23 @@ def case_file(ok=200, coordinator=403):
     roles without case files do not find it (404); coordinators see it pseudonymised,
     so a page that changes it or shows the identity is a refused action (403)."""
     return expect(302, 404, visitor_a=ok, coordinator=coordinator)
+
+
+def library_keeping(ok=200, **overrides):
+    """Keeping the directory, the jurisprudence, trainings and documents: legal and
+    coordinators; the other roles are refused the action (403)."""
+    return expect(302, 403, **({"legal": ok, "coordinator": ok} | overrides))
+
+
+def library_item(ok=200):
+    """A lawyer, decision, case, training or document: every internal role reads it;
+    a partner does not find it (404)."""
+    return expect(302, ok, partner=404)
+
+
+def newsletter_draft(ok=200, **overrides):
+    """A newsletter not yet published: legal and coordinators find it, nobody else."""
+    return expect(302, 404, **({"legal": ok, "coordinator": ok} | overrides))
 
 
 def help_request(ok=200, **overrides):
@@ -221,6 +253,57 @@ MATRIX = {
         "GET": expect(302, 403, legal=200, partner=404),
         "POST": expect(302, 403, legal=400, partner=404),
     },
+    # --- legal: the directory, jurisprudence, litigation, trainings and documents.
+    # Every internal role reads; legal and coordinators keep (litigation: legal alone).
+    # The world's decision is published (drafts: legal and coordinators, tests/legal).
+    "legal:lawyer-list": {"GET": internal_only()},
+    "legal:lawyer-create": {"GET": library_keeping(), "POST": library_keeping()},
+    "legal:lawyer-import": {"GET": library_keeping()},
+    "legal:lawyer-import-confirm": {"POST": library_keeping(ok=400)},
+    "legal:lawyer-export": {"GET": library_keeping()},
+    "legal:lawyer-detail": {"GET": library_item()},
+    "legal:lawyer-update": {"GET": library_keeping(partner=404)},
+    "legal:decision-list": {"GET": internal_only()},
+    "legal:decision-create": {"GET": library_keeping()},
+    "legal:decision-detail": {"GET": library_item()},
+    "legal:decision-update": {"GET": library_keeping(partner=404)},
+    "legal:decision-publish": {"POST": library_keeping(ok=302, partner=404)},
+    "legal:decision-dismiss": {"POST": library_keeping(ok=400, partner=404)},
+    "legal:decision-pdf": {"GET": library_item()},
+    "legal:litigation-list": {"GET": internal_only()},
+    "legal:litigation-create": {"GET": expect(302, 403, legal=200)},
+    "legal:litigation-detail": {"GET": library_item()},
+    "legal:litigation-update": {"GET": expect(302, 403, legal=200, partner=404)},
+    "legal:hearing-add": {"GET": expect(302, 403, legal=200, partner=404)},
+    "legal:hearing-update": {"GET": expect(302, 403, legal=200, partner=404)},
+    "legal:training-list": {"GET": internal_only()},
+    "legal:training-create": {"GET": library_keeping()},
+    "legal:training-detail": {"GET": library_item()},
+    "legal:training-update": {"GET": library_keeping(partner=404)},
+    "legal:material-add": {"GET": library_keeping(partner=404)},
+    "legal:material-download": {"GET": library_item()},
+    "legal:resource-list": {"GET": internal_only()},
+    "legal:resource-create": {"GET": library_keeping()},
+    "legal:resource-update": {"GET": library_keeping(partner=404)},
+    # The world's document is internal (a public one is read by anyone, tests/legal).
+    "legal:resource-file": {"GET": library_item()},
+    # --- legal: the newsletter as it is written: legal writes, coordinators read; the
+    # world's newsletter is an empty draft (publishing it is refused with the reasons).
+    "legal:newsletter-list": {"GET": expect(302, 403, legal=200, coordinator=200)},
+    "legal:newsletter-create": {"GET": expect(302, 403, legal=200)},
+    "legal:newsletter-update": {"GET": newsletter_draft(coordinator=403)},
+    "legal:newsletter-preview": {"GET": newsletter_draft()},
+    "legal:newsletter-preview-pdf": {"GET": newsletter_draft()},
+    "legal:newsletter-publish": {"POST": newsletter_draft(ok=400, coordinator=403)},
+    "legal:newsletter-deliveries": {"GET": newsletter_draft()},
+    "legal:newsletter-retry": {"POST": newsletter_draft(ok=302, coordinator=403)},
+    # --- the newsletter's public side: everybody, signed in or not (a published one).
+    "newsletter:archive": {"GET": expect(anonymous=200)},
+    "newsletter:feed": {"GET": expect(anonymous=200)},
+    "newsletter:detail": {"GET": expect(anonymous=200)},
+    "newsletter:pdf": {"GET": expect(anonymous=200)},
+    # One click in a mail client posts without a session or a CSRF token (RFC 8058).
+    "newsletter:unsubscribe": {"GET": expect(anonymous=200), "POST": expect(anonymous=200)},
     # --- privacy: the access log is the coordinators'; a job and its file its owner's.
     "privacy:accesslog-list": {"GET": coordinator_only()},
     "privacy:job-detail": {"GET": expect(302, 404, visitor_a=200)},
@@ -397,8 +480,88 @@ class World:
         decision.parent.mkdir(parents=True, exist_ok=True)
         decision.write_bytes(b"%PDF-1.4\n")
 
+        self.library(owner)
+
+    def library(self, owner):
+        """A lawyer, a published decision with its PDF, a case with a hearing, a
+        training with a material, an internal document, a draft newsletter and a
+        published one with its PDFs (issue 11)."""
+        private = Path(settings.MEDIA_ROOT) / "private"
+        self.lawyer = Lawyer.objects.create(
+            name="Maître Matrix",
+            bar=Bar.objects.get(code="antwerp"),
+            email=f"matrix-{Lawyer.objects.count()}@advocaat.example.be",
+            subscribed=True,
+            subscription_basis=Lawyer.Basis.CONSENT,
+            newsletter_language="nl",
+        )
+        self.decision = Decision.objects.create(
+            court="cce",
+            date=datetime.date(2022, 3, 1),
+            outcome="favourable",
+            title_fr="Arrêt",
+            title_nl="Arrest",
+            summary_fr="Résumé.",
+            summary_nl="Samenvatting.",
+            status=Decision.Status.PUBLISHED,
+            public=True,
+            pdf="legal/decisions/matrix.pdf",
+            pdf_name="matrix.pdf",
+        )
+        self.case = LitigationCase.objects.create(title="Matrix", court="ecthr", our_role="follow")
+        self.hearing = Hearing.objects.create(
+            case=self.case, starts_at=datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC)
+        )
+        self.training = Training.objects.create(
+            topic="Entry bans",
+            date=datetime.date(2022, 5, 1),
+            audience="visitors",
+            trainer="Legal",
+            language="fr",
+        )
+        self.material = TrainingMaterial.objects.create(
+            training=self.training,
+            file="legal/trainings/matrix.pdf",
+            name="slides.pdf",
+            content_type="application/pdf",
+            size=9,
+        )
+        self.resource = Resource.objects.create(
+            kind="toolkit",
+            title_fr="Boîte à outils",
+            title_nl="Toolkit",
+            file_fr="legal/docs/m.pdf",
+        )
+        # A world is made for each persona: each its own quarters.
+        year = 2030 + Newsletter.objects.count()
+        self.newsletter = Newsletter.objects.create(year=year + 1, quarter=1)
+        self.published = Newsletter.objects.create(
+            year=year,
+            quarter=4,
+            title_fr="Lettre",
+            title_nl="Nieuwsbrief",
+            editorial_fr="Édito.",
+            editorial_nl="Voorwoord.",
+            status=Newsletter.Status.PUBLISHED,
+            published_at=datetime.datetime(2031, 1, 5, 9, tzinfo=datetime.UTC),
+            pdf_fr=f"newsletters/{year}-q4-fr.pdf",
+            pdf_nl=f"newsletters/{year}-q4-nl.pdf",
+        )
+        NewsletterDecision.objects.create(newsletter=self.published, decision=self.decision)
+        for name in (
+            self.decision.pdf,
+            self.material.file,
+            self.resource.file_fr,
+            self.published.pdf_fr,
+            self.published.pdf_nl,
+        ):
+            (private / name).parent.mkdir(parents=True, exist_ok=True)
+            (private / name).write_bytes(b"%PDF-1.4\n")
+
     def kwargs(self, name):
         from django.contrib.contenttypes.models import ContentType
+
+        from legal.newsletter import unsubscribe_token
 
         pattern_kwargs = {
             "accounts:organisation-detail": {"code": self.organisation.code},
@@ -461,6 +624,48 @@ class World:
             "legal:attachment-download": {"key": self.attachment.key},
             "legal:deadline-done": {"key": self.deadline.key},
             "legal:rule-update": {"code": "cce-appeal"},
+            **{
+                f"legal:{name}": {"key": self.lawyer.key}
+                for name in ("lawyer-detail", "lawyer-update")
+            },
+            **{
+                f"legal:{name}": {"key": self.decision.key}
+                for name in (
+                    "decision-detail",
+                    "decision-update",
+                    "decision-publish",
+                    "decision-dismiss",
+                    "decision-pdf",
+                )
+            },
+            **{
+                f"legal:{name}": {"key": self.case.key}
+                for name in ("litigation-detail", "litigation-update", "hearing-add")
+            },
+            "legal:hearing-update": {"key": self.hearing.key},
+            **{
+                f"legal:{name}": {"key": self.training.key}
+                for name in ("training-detail", "training-update", "material-add")
+            },
+            "legal:material-download": {"key": self.material.key},
+            "legal:resource-update": {"key": self.resource.key},
+            "legal:resource-file": {"key": self.resource.key, "language": "fr"},
+            **{
+                f"legal:{name}": {"key": self.newsletter.key}
+                for name in (
+                    "newsletter-update",
+                    "newsletter-publish",
+                    "newsletter-deliveries",
+                    "newsletter-retry",
+                )
+            },
+            **{
+                f"legal:{name}": {"key": self.newsletter.key, "language": "fr"}
+                for name in ("newsletter-preview", "newsletter-preview-pdf")
+            },
+            "newsletter:detail": {"year": self.published.year, "quarter": 4},
+            "newsletter:pdf": {"year": self.published.year, "quarter": 4, "language": "nl"},
+            "newsletter:unsubscribe": {"token": unsubscribe_token(self.lawyer)},
             "detainees:family-detail": {"key": self.family.key},
             "privacy:job-detail": {"code": self.job.code},
             "privacy:job-download": {"code": self.job.code},

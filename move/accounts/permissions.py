@@ -64,7 +64,19 @@ PERMISSIONS = {
     "legal.view_contact": _("Read the contacts of outside callers of the help desk"),
     "legal.use_calculator": _("Use the calculator of legal deadlines"),
     "legal.change_deadline_rule": _("Edit the rules of legal deadlines"),
+    "legal.view_directory": _("Search the directory of lawyers who practise detention law"),
+    "legal.change_directory": _("Keep the lawyer directory, import and export it"),
+    "legal.view_jurisprudence": _(
+        "Read the jurisprudence, the strategic cases, the trainings and the documents"
+    ),
+    "legal.change_jurisprudence": _("Keep the jurisprudence, the trainings and the documents"),
+    "legal.change_litigation": _("Keep the strategic cases and their hearings"),
+    "legal.view_newsletter": _("Read the newsletters, drafts included, and their deliveries"),
+    "legal.publish_newsletter": _("Write, publish and send the quarterly newsletter"),
 }
+
+# Every internal role reads the directory and the jurisprudence (DESIGN.md §3).
+LIBRARY_READERS = frozenset({"legal.view_directory", "legal.view_jurisprudence"})
 
 INTERNAL_ROLES = frozenset(
     {Role.VISITOR, Role.LEGAL, Role.COORDINATOR, Role.ADVOCACY, Role.WITNESS_POOL}
@@ -86,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "legal.view_help_request",
             "legal.ask_help",
             "legal.use_calculator",
+            *LIBRARY_READERS,
         }
     ),
     Role.LEGAL: frozenset(
@@ -99,6 +112,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "legal.view_contact",
             "legal.use_calculator",
             "legal.change_deadline_rule",
+            *LIBRARY_READERS,
+            "legal.change_directory",
+            "legal.change_jurisprudence",
+            "legal.change_litigation",
+            "legal.view_newsletter",
+            "legal.publish_newsletter",
             "visits.read_reports",
             "centres.view_centre",
             "visits.view_theme",
@@ -127,11 +146,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "legal.view_every_help_request",
             "legal.view_internal_notes",
             "legal.use_calculator",
+            *LIBRARY_READERS,
+            "legal.change_directory",
+            "legal.change_jurisprudence",
+            "legal.view_newsletter",
         }
     ),
     Role.ADVOCACY: frozenset(
         {
             "legal.use_calculator",
+            *LIBRARY_READERS,
             "visits.read_reports",
             "centres.view_centre",
             "visits.view_theme",
@@ -139,7 +163,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "visits.view_submitted_report",
         }
     ),
-    Role.WITNESS_POOL: frozenset({"centres.view_centre", "legal.use_calculator"}),
+    Role.WITNESS_POOL: frozenset({"centres.view_centre", "legal.use_calculator", *LIBRARY_READERS}),
     Role.PARTNER: frozenset({"visits.read_reports"}),
 }
 
@@ -168,6 +192,13 @@ REFUSAL_REASONS = {
         "Only the coalition's lawyer works on the help desk's requests."
     ),
     "legal.change_deadline_rule": _("Only the coalition's lawyer edits the deadline rules."),
+    "legal.change_directory": _("Only the lawyer and the coordinators keep the directory."),
+    "legal.change_jurisprudence": _(
+        "Only the lawyer and the coordinators keep the jurisprudence, trainings and documents."
+    ),
+    "legal.change_litigation": _("Only the coalition's lawyer keeps the strategic cases."),
+    "legal.view_newsletter": _("Only the lawyer and the coordinators read the newsletter drafts."),
+    "legal.publish_newsletter": _("Only the coalition's lawyer writes and sends the newsletter."),
 }
 
 _ROLES_CACHE = "_move_roles"
