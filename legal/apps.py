@@ -9,10 +9,20 @@ class LegalConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from legal import attachments, home, panels, retention  # noqa: F401 (receivers)
+        from legal import (  # noqa: F401 (receivers)
+            attachments,
+            decision_files,
+            decision_search,
+            home,
+            library_files,
+            panels,
+            retention,
+        )
         from legal.demo import seed_help_requests
+        from legal.demo_library import seed_library
         from legal.models import (
             DeadlineRule,
+            Decision,
             HelpRequest,
             HelpRequestGroupObjectPermission,
             HelpRequestUserObjectPermission,
@@ -22,6 +32,8 @@ class LegalConfig(AppConfig):
 
         # The deadline rules are edited by legal, each change kept (DESIGN.md §3).
         auditlog.register(DeadlineRule)
+        # Who published a decision, and when (legal/decision_views.py sets the actor).
+        auditlog.register(Decision, include_fields=["status", "published_at"])
         auditlog.register(
             HelpRequest,
             include_fields=["status", "assignee", "urgency", "topic", "person", "centre"],
@@ -42,3 +54,4 @@ class LegalConfig(AppConfig):
         home.register()
         panels.register()
         register_seeder(seed_help_requests)
+        register_seeder(seed_library)
