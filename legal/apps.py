@@ -15,6 +15,7 @@ class LegalConfig(AppConfig):
             decision_search,
             home,
             library_files,
+            newsletter,
             panels,
             retention,
         )
@@ -55,3 +56,4 @@ class LegalConfig(AppConfig):
         panels.register()
         register_seeder(seed_help_requests)
         register_seeder(seed_library)
+        newsletter.register()  # the newsletter's job kind
