@@ -67,7 +67,8 @@ bench: venv
 	$(BENCH_ENV) $(VENV)/python manage.py bench_reports --reports 100000; \
 	$(BENCH_ENV) $(VENV)/python manage.py bench_people --accompaniments 1000000; \
 	$(BENCH_ENV) $(VENV)/python manage.py bench_help_requests --requests 50000; \
-	$(BENCH_ENV) $(VENV)/python manage.py bench_newsletter
+	$(BENCH_ENV) $(VENV)/python manage.py bench_newsletter; \
+	$(BENCH_ENV) $(VENV)/python manage.py bench_lawyers --lawyers 5000
 
 # 50 visitors autosaving for 60 s against gunicorn + PostgreSQL + Redis (scripts/load.sh):
 # a throwaway database move_load on DATABASE_URL's server, traffic to 127.0.0.1 only.
