@@ -195,7 +195,9 @@ def _save(form, by, upload, stored):
         decision.pdf, decision.pdf_name = "", ""
     unpublished = decision.status == Decision.Status.PUBLISHED and bool(refusals(decision))
     if unpublished:
+        # Back to draft: no longer "published since", until it is published again.
         decision.status = Decision.Status.DRAFT
+        decision.published_at = None
     decision.save()
     form.save_m2m()
     if old_pdf and old_pdf != decision.pdf:

@@ -635,6 +635,7 @@ class Hearing(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
     reminded_at = models.DateTimeField(_("reminder sent on"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
     class Meta:
         verbose_name = _("hearing")
@@ -678,6 +679,7 @@ class Training(models.Model):
     attendance = models.PositiveSmallIntegerField(_("attendance"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
     objects = TrainingQuerySet.as_manager()
 

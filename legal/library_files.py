@@ -4,10 +4,12 @@ legal toolkit, the vade-mecums, the guide for parliamentarians).
 A file is accepted for what it holds, never for its name or the type the browser
 claims: a PDF or an image as legal.attachments checks them, or an office document
 (Word, PowerPoint, Excel, OpenDocument) recognised by its zip signature and the parts
-inside. It is stored under a random name in the private folder (MEDIA_ROOT/private,
-outside the web root): legal/trainings/ for materials, legal/documents/ for documents,
-served only by legal/training_views.py after a permission check. A file is deleted once
-the change is committed: with its row, or when a new file replaces it."""
+inside (the list of the zip's entries, and at most 100 bytes of an OpenDocument's
+`mimetype`: nothing else is decompressed). It is stored under a random name in the
+private folder (MEDIA_ROOT/private, outside the web root): legal/trainings/ for
+materials, legal/documents/ for documents, served only by legal/training_views.py after
+a permission check. A file is deleted once the change is committed: with its row, or
+when a new file replaces it."""
 
 import secrets
 import zipfile
@@ -51,9 +53,16 @@ EXTENSIONS = {
 }
 TYPE_OF_EXTENSION = {ext: kind for kind, exts in EXTENSIONS.items() for ext in exts}
 ACCEPT = ",".join([*EXTENSIONS, *TYPE_OF_EXTENSION])  # the file picker: a hint only
-# The part of an Office Open XML package that says what it is.
-_OOXML_PARTS = (("word/", DOCX), ("ppt/", PPTX), ("xl/", XLSX))
+# The main part of an Office Open XML package, which says what it is.
+_OOXML_PARTS = (
+    ("word/document.xml", DOCX),
+    ("ppt/presentation.xml", PPTX),
+    ("xl/workbook.xml", XLSX),
+)
 _ODF_TYPES = {ODT, ODP, ODS}
+# An OpenDocument's `mimetype` entry is a few dozen bytes: never more is read (nor
+# decompressed) from it, so a zip bomb named `mimetype` costs nothing.
+_MIMETYPE_MAX = 100
 
 
 def kind_label(content_type: str) -> str:
@@ -105,12 +114,16 @@ def _office(upload) -> str | None:
         with zipfile.ZipFile(upload.file) as package:
             names = package.namelist()
             if "mimetype" in names:  # OpenDocument: its type, stored first, uncompressed
-                kind = package.read("mimetype").decode("ascii", "replace").strip()
+                entry = package.getinfo("mimetype")
+                if entry.file_size > _MIMETYPE_MAX:
+                    return None
+                with package.open(entry) as part:
+                    kind = part.read(_MIMETYPE_MAX).decode("ascii", "replace").strip()
                 return kind if kind in _ODF_TYPES else None
             if "[Content_Types].xml" not in names:
                 return None
-            for prefix, kind in _OOXML_PARTS:
-                if any(name.startswith(prefix) for name in names):
+            for part, kind in _OOXML_PARTS:
+                if part in names:
                     return kind
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, NotImplementedError):
         return None

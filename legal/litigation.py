@@ -2,16 +2,22 @@
 
 Each hearing that starts within the next WINDOW is told once to every active person who
 keeps the strategic cases (legal.change_litigation, asked of permissions.py), in their
-language, with the court, the reference, the moment, the place and a link: never the
-case's title, parties or notes (no personal data in an e-mail).
+language, with the court, the moment, the place and a link: never the case's title,
+parties, notes or reference (a council chamber's file number is not public; no personal
+data in an e-mail).
 
-Once, however many times the job runs: the hearing's `reminded_at` is set by a
-conditional UPDATE (only while it is empty), in the same transaction as the sending. A
-second run finds it set (or waits for the first run's row lock, then finds it set) and
-sends nothing; a failed sending rolls it back, so that the retry sends again. A hearing
-moved to another date is reminded of again (litigation_views.save_hearing)."""
+At most once per hearing and person, however many times the job runs: the hearing is
+claimed first, its `reminded_at` set by a conditional UPDATE (only while it is empty)
+committed before any e-mail leaves; then each recipient is sent to in turn. A second
+run, or the task's retry, finds the hearing claimed and sends nothing, so nobody gets
+the reminder twice. The trade-off: a recipient whose sending fails (a refused address,
+the mail server down) is logged and counted, and does not get this reminder: it is not
+sent again, neither to them (a permanently refused address would otherwise be retried
+forever) nor, above all, to the others who already got it. A hearing moved to another
+date is reminded of again (litigation_views.save_hearing)."""
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -54,41 +60,60 @@ def due(now):
 def context(hearing) -> dict:
     case = hearing.case
     return {
-        "case": case,  # its court's name is read in the recipient's language, when rendered
-        "reference": case.reference,
+        # Its court's name is read in the recipient's language, when rendered; never its
+        # reference (a council chamber's file number is not public).
+        "case": case,
         "starts_at": timezone.localtime(hearing.starts_at, timezone.get_default_timezone()),
         "place": hearing.place,
         "link": site_link("legal:litigation-detail", key=case.key),
     }
 
 
-def remind(hearing, recipients, now) -> int:
-    """Claim the hearing and tell everyone; 0 when another run claimed it first."""
+@dataclass
+class Outcome:
+    sent: int = 0
+    failed: int = 0
+
+
+def claim(hearing, now) -> bool:
+    """Mark the hearing reminded of, committed at once; False when another run did."""
     with transaction.atomic():
-        claimed = Hearing.objects.filter(pk=hearing.pk, reminded_at__isnull=True).update(
-            reminded_at=now
+        return bool(
+            Hearing.objects.filter(pk=hearing.pk, reminded_at__isnull=True).update(reminded_at=now)
         )
-        if not claimed:
-            return 0
-        for person in recipients:
-            emails.send(EMAIL, person.email, person.language, context(hearing))
-    return len(recipients)
+
+
+def remind(hearing, recipients, now) -> Outcome:
+    """Claim the hearing, then tell each recipient in turn; one failure is logged and
+    counted, and keeps neither the others nor the claim (see the module's docstring)."""
+    outcome = Outcome()
+    if not claim(hearing, now):
+        return outcome
+    message = context(hearing)
+    for person in recipients:
+        try:
+            emails.send(EMAIL, person.email, person.language, message)
+        except Exception:
+            logger.exception(
+                "The reminder of hearing %s could not be sent to user %s", hearing.pk, person.pk
+            )
+            outcome.failed += 1
+        else:
+            outcome.sent += 1
+    return outcome
 
 
 def remind_hearings(now) -> int:
-    """Tell legal of each hearing of the coming week, once; the number of e-mails sent.
-    One hearing's failed e-mail does not keep the others: it is raised once they are
-    sent, so that the task is retried (and sends only what is still unsent)."""
+    """Tell legal of each hearing of the coming week, at most once each; the number of
+    e-mails sent. A refused e-mail is logged (and counted in the log), never raised:
+    the retry it would cause could send nothing more (each hearing is claimed)."""
     recipients = keepers()
     if not recipients:
         return 0
-    sent, failure = 0, None
+    sent = failed = 0
     for hearing in due(now):
-        try:
-            sent += remind(hearing, recipients, now)
-        except Exception as error:
-            logger.exception("The reminder of hearing %s failed", hearing.pk)
-            failure = failure or error
-    if failure is not None:
-        raise failure
+        outcome = remind(hearing, recipients, now)
+        sent, failed = sent + outcome.sent, failed + outcome.failed
+    if failed:
+        logger.warning("Hearing reminders: %s sent, %s could not be sent", sent, failed)
     return sent

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,7 @@ from legal.models import Decision, Hearing, HelpRequest, LitigationCase
 
 REQUEST_CODE = re.compile(r"H-\d{4}-\d{4,}")
 SEPARATORS = re.compile(r"[\s,;]+")
+LINKABLE = 200  # the published decisions a case form offers, the most recent first
 
 
 class DecisionChoiceField(forms.ModelMultipleChoiceField):
@@ -23,7 +25,8 @@ class DecisionChoiceField(forms.ModelMultipleChoiceField):
 
 
 class CaseForm(SeenMixin, forms.ModelForm):
-    """Given `user`: the decisions offered are those they read; the help requests are
+    """Given `user`: the decisions offered are the LINKABLE most recent published ones
+    they read, plus those already linked (never another draft); the help requests are
     typed by code and found among those they read (a code they may not read and one
     that does not exist get the same message)."""
 
@@ -49,9 +52,14 @@ class CaseForm(SeenMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["decisions"].queryset = (
-            Decision.objects.visible_to(user).defer("search_vector").order_by("-date", "-pk")
-        )
+        # The published decisions, the most recent LINKABLE of them, and those already
+        # linked (a draft among them stays linked); never the other drafts.
+        visible = Decision.objects.visible_to(user).defer("search_vector")
+        recent = visible.filter(status=Decision.Status.PUBLISHED).order_by("-date", "-pk")
+        offered = Q(pk__in=recent.values("pk")[:LINKABLE])
+        if self.instance.pk:
+            offered |= Q(pk__in=self.instance.decisions.values("pk"))
+        self.fields["decisions"].queryset = visible.filter(offered).order_by("-date", "-pk")
         if self.instance.pk:
             self.initial["decisions"] = [d.pk for d in self.instance.decisions.all()]
             codes = self.instance.help_requests.visible_to(user).order_by("code")
@@ -103,8 +111,9 @@ class CaseFilterForm(forms.Form):
         return cases
 
 
-class HearingForm(forms.ModelForm):
-    """A hearing: its date and its time, both in Brussels time."""
+class HearingForm(SeenMixin, forms.ModelForm):
+    """A hearing: its date and its time, both in Brussels time. A change saved by
+    someone else since the form was shown is not overwritten (SeenMixin)."""
 
     day = forms.DateField(
         label=_("Date"),
@@ -129,6 +138,7 @@ class HearingForm(forms.ModelForm):
         if self.instance.pk:
             local = timezone.localtime(self.instance.starts_at, timezone.get_default_timezone())
             self.initial["day"], self.initial["time"] = local.date(), local.time()
+        self.add_seen_field()
 
     def clean(self):
         cleaned = super().clean()

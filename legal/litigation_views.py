@@ -50,14 +50,28 @@ def save_case(form: CaseForm, *, by) -> LitigationCase:
 
 
 def save_hearing(form: HearingForm, case, *, by) -> Hearing:
-    """A moved hearing is reminded of again (its reminder was for the old date)."""
+    """Save the hearing; Concurrent when someone else saved it since the form was shown
+    (nothing is then changed). A moved hearing is reminded of again (its reminder was
+    for the old date); otherwise its reminder is left as the database holds it (the
+    reminder job may have claimed it meanwhile)."""
     permissions.require(by, KEEP)
-    hearing = form.save(commit=False)
-    hearing.case = case
-    if form.moved:
-        hearing.reminded_at = None
     with transaction.atomic(), acting(by):
-        hearing.save()
+        hearing = form.instance
+        existing = bool(hearing.pk)
+        if existing:
+            current = Hearing.objects.select_for_update().values("updated_at")
+            if form.concurrent(current.get(pk=hearing.pk)["updated_at"]):
+                raise Concurrent
+        hearing = form.save(commit=False)
+        hearing.case = case
+        if not existing:
+            hearing.save()
+            return hearing
+        fields = ["starts_at", "place", "note", "updated_at"]
+        if form.moved:
+            hearing.reminded_at = None
+            fields.append("reminded_at")
+        hearing.save(update_fields=fields)
     return hearing
 
 
@@ -248,9 +262,14 @@ class HearingUpdate(LoginRequiredMixin, View):
     def post(self, request, key):
         form = HearingForm(request.POST, instance=self.hearing)
         if form.is_valid():
-            save_hearing(form, self.hearing.case, by=request.user)
-            messages.success(request, _("The hearing was saved."))
-            return redirect("legal:litigation-detail", key=self.hearing.case.key)
+            case = self.hearing.case
+            try:
+                save_hearing(form, case, by=request.user)
+            except Concurrent:
+                pass  # the form says so, with what was typed
+            else:
+                messages.success(request, _("The hearing was saved."))
+                return redirect("legal:litigation-detail", key=case.key)
         return self.render(form, status=400)
 
     def render(self, form, status=200):

@@ -6,12 +6,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from legal import library_files
+from legal.decision_forms import SeenMixin
 from legal.models import Resource, Training
 
 LANGUAGES = [("fr", _("French")), ("nl", _("Dutch"))]
 
 
-class TrainingForm(forms.ModelForm):
+class TrainingForm(SeenMixin, forms.ModelForm):
+    """A training; a change saved by someone else since the form was shown is not
+    overwritten (SeenMixin, checked by training_views.save_training under a row lock)."""
+
     class Meta:
         model = Training
         fields = [
@@ -40,6 +44,10 @@ class TrainingForm(forms.ModelForm):
             },
             "date": {"invalid": _("Type a date, e.g. 2022-05-17.")},
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_seen_field()
 
     def clean(self):
         cleaned = super().clean()
@@ -106,7 +114,8 @@ class ResourceForm(forms.ModelForm):
     """A document: its kind, its title and description in French and Dutch, a file for
     each language (replacing the one kept, or removed), public or internal. `seen` is
     when the document was read with the form: a change saved meanwhile is not
-    overwritten."""
+    overwritten (`concurrent()`, asked by training_views.save_resource under a row
+    lock, never here: a check outside the transaction lets two saves through)."""
 
     file_fr_upload = library_files.UploadField(
         label=_("File in French"), required=False, widget=forms.FileInput()
@@ -151,19 +160,6 @@ class ResourceForm(forms.ModelForm):
         cleaned = super().clean()
         if not (cleaned.get("title_fr") or cleaned.get("title_nl")):
             raise ValidationError(_("Give the document a title, in French or in Dutch."))
-        if self.instance.pk:
-            current = Resource.objects.filter(pk=self.instance.pk).values("updated_at").first()
-            if current and cleaned.get("seen") != current["updated_at"].isoformat():
-                self.data = self.data.copy()
-                self.data["seen"] = current["updated_at"].isoformat()
-                raise ValidationError(
-                    _(
-                        "Someone else saved this document while you were editing it. Your "
-                        "text is still below: open the list in a new tab to see their "
-                        "version, then save again."
-                    ),
-                    code="concurrent",
-                )
         for code in ("fr", "nl"):
             if cleaned.get(f"file_{code}_upload") and cleaned.get(f"remove_{code}"):
                 self.add_error(
@@ -171,6 +167,21 @@ class ResourceForm(forms.ModelForm):
                     _("Either choose a new file or remove the one kept, not both."),
                 )
         return cleaned
+
+    def concurrent(self, current_updated_at) -> bool:
+        """Whether the document changed since the form was shown; if so, the form shown
+        again carries the new time (saving again is then the person's choice)."""
+        current = current_updated_at.isoformat() if current_updated_at else ""
+        if self.cleaned_data.get("seen") == current:
+            return False
+        self.data = self.data.copy()
+        self.data["seen"] = current
+        message = _(
+            "Someone else saved this document while you were editing it. Your text is "
+            "still below: open the list in a new tab to see their version, then save again."
+        )
+        self.add_error(None, ValidationError(message, code="concurrent"))
+        return True
 
     def uploads(self) -> dict:
         """{language: upload} of the new files chosen."""

@@ -9,8 +9,9 @@ Files are checked and stored by legal/library_files.py and always served as down
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,6 +31,7 @@ from move.privacy.jobs import delete_file
 
 READ = "legal.view_jurisprudence"
 KEEP = "legal.change_jurisprudence"
+PAGE_SIZE = 50
 LISTED = [
     "key",
     "topic",
@@ -56,6 +58,60 @@ def download(path, filename: str, content_type: str) -> FileResponse:
     return response
 
 
+class Concurrent(Exception):
+    """Someone else saved the record since the form was shown: nothing was changed."""
+
+
+def save_training(form) -> Training:
+    """Save the training; Concurrent when someone else saved it since the form was shown
+    (checked under the row's lock, as legal/decision_views.save_decision does)."""
+    with transaction.atomic():
+        if form.instance.pk:
+            current = Training.objects.select_for_update().values("updated_at")
+            if form.concurrent(current.get(pk=form.instance.pk)["updated_at"]):
+                raise Concurrent
+        return form.save()
+
+
+def save_resource(form) -> Resource:
+    """Save a document and its new files; Concurrent when someone else saved it since
+    the form was shown (nothing is then changed, no file left behind).
+
+    The new files are written first (a failure removes every one written), then the row
+    is locked, its `updated_at` compared with the one seen, and the files replaced or
+    removed are taken from the locked row, not from the form's copy: they are deleted
+    once the change is committed."""
+    written = {}
+    try:
+        for code, upload in form.uploads().items():
+            written[code] = library_files.write(upload, library_files.DOCUMENTS)
+        with transaction.atomic():
+            kept = {"file_fr": "", "file_nl": ""}
+            if form.instance.pk:
+                current = Resource.objects.select_for_update().values(
+                    "updated_at", "file_fr", "file_nl"
+                )
+                kept = current.get(pk=form.instance.pk)
+                if form.concurrent(kept["updated_at"]):
+                    raise Concurrent
+            resource = form.save(commit=False)
+            replaced = []
+            for code in ("fr", "nl"):
+                field = f"file_{code}"
+                if code in written or code in form.removed():
+                    replaced.append(kept[field])
+                    setattr(resource, field, written.get(code, ""))
+                else:
+                    setattr(resource, field, kept[field])
+            resource.save()
+            library_files.delete_on_commit(*replaced)
+    except BaseException:
+        for name in written.values():
+            delete_file(name)
+        raise
+    return resource
+
+
 class KeptObjectMixin(LoginRequiredMixin):
     """Pages that change one training or document: found among those the person reads
     (else 404), then the keeping is asked for (else 403)."""
@@ -72,8 +128,9 @@ class KeptObjectMixin(LoginRequiredMixin):
 
 
 class TrainingList(PermissionRequiredMixin, TemplateView):
-    """The trainings, newest first, filtered by year, audience and language, with the
-    number of sessions and the attendance of each year counted from the records."""
+    """The trainings, newest first, PAGE_SIZE a page, filtered by year, audience and
+    language, with the number of sessions and the attendance of each year counted from
+    the records."""
 
     permission = READ
     template_name = "legal/training_list.html"
@@ -89,8 +146,13 @@ class TrainingList(PermissionRequiredMixin, TemplateView):
         )
         form = TrainingFilterForm(self.request.GET or None, years)
         filters = form.filters() if form.is_bound else {}
-        chosen = trainings.filter(**filters)
-        rows = list(chosen.annotate(material_count=Count("materials")).values(*LISTED))
+        chosen = (
+            trainings.filter(**filters)
+            .annotate(material_count=Count("materials"))
+            .order_by("-date", "-pk")  # a GROUP BY query ignores Meta.ordering
+        )
+        page = Paginator(chosen.values(*LISTED), PAGE_SIZE).get_page(self.request.GET.get("page"))
+        rows = list(page.object_list)
         audiences = dict(Training.Audience.choices)
         languages = dict(Training._meta.get_field("language").choices)
         for row in rows:
@@ -106,6 +168,7 @@ class TrainingList(PermissionRequiredMixin, TemplateView):
         )
         return super().get_context_data(**kwargs) | {
             "form": form,
+            "page_obj": page,
             "trainings": rows,
             "totals": totals,
             "chosen_year": filters.get("date__year"),
@@ -127,7 +190,7 @@ class TrainingCreate(PermissionRequiredMixin, View):
         form = TrainingForm(request.POST)
         if not form.is_valid():
             return self.page(form, status=400)
-        training = form.save()
+        training = save_training(form)
         messages.success(request, _("Training “%(topic)s” added.") % {"topic": training.topic})
         return redirect("legal:training-detail", key=training.key)
 
@@ -167,7 +230,10 @@ class TrainingUpdate(KeptObjectMixin, View):
         form = TrainingForm(request.POST, instance=self.object)
         if not form.is_valid():
             return self.page(form, status=400)
-        training = form.save()
+        try:
+            training = save_training(form)
+        except Concurrent:
+            return self.page(form, status=400)  # the form says so, with what was typed
         messages.success(request, _("Training “%(topic)s” saved.") % {"topic": training.topic})
         return redirect("legal:training-detail", key=training.key)
 
@@ -245,14 +311,17 @@ class MaterialDownload(LoginRequiredMixin, View):
 
 
 class ResourceList(PermissionRequiredMixin, TemplateView):
-    """Every document, with the languages that still lack a file or a title."""
+    """Every document, PAGE_SIZE a page, with the languages that still lack a file or a
+    title (and how many documents lack one, counted over every page)."""
 
     permission = READ
     template_name = "legal/resource_list.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        resources = list(Resource.objects.visible_to(user))
+        visible = Resource.objects.visible_to(user)
+        page = Paginator(visible, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        resources = list(page.object_list)
         for resource in resources:
             resource.files = [
                 (code, label, bool(resource.file_path(code)))
@@ -264,41 +333,21 @@ class ResourceList(PermissionRequiredMixin, TemplateView):
                 for code, label in (("fr", _("French")), ("nl", _("Dutch")))
                 if not getattr(resource, f"title_{code}")
             ]
+        lacking = Q(file_fr="") | Q(file_nl="")
+        for code in ("fr", "nl"):
+            lacking |= Q(**{f"title_{code}": ""}) | Q(**{f"title_{code}__isnull": True})
         return super().get_context_data(**kwargs) | {
+            "page_obj": page,
             "resources": resources,
-            "incomplete": sum(1 for r in resources if r.missing_files or r.missing_titles),
+            "incomplete": visible.filter(lacking).count(),  # on every page, not this one
             "may_keep": permissions.has_perm(user, KEEP),
         }
 
 
 class ResourceSave:
-    """Creating and changing a document: the new files are written first, then the row
-    in one transaction; the files replaced or removed are deleted once it is committed,
-    and the new ones at once if it fails."""
+    """Creating and changing a document (save_resource)."""
 
     template_name = "legal/resource_form.html"
-
-    def save(self, form):
-        written = {
-            code: library_files.write(upload, library_files.DOCUMENTS)
-            for code, upload in form.uploads().items()
-        }
-        try:
-            with transaction.atomic():
-                resource = form.save(commit=False)
-                replaced = []
-                for code in ("fr", "nl"):
-                    field = f"file_{code}"
-                    if code in written or code in form.removed():
-                        replaced.append(getattr(resource, field))
-                        setattr(resource, field, written.get(code, ""))
-                resource.save()
-                library_files.delete_on_commit(*replaced)
-        except BaseException:
-            for name in written.values():
-                delete_file(name)
-            raise
-        return resource
 
     def page(self, form, resource, status=200):
         return render(
@@ -319,7 +368,7 @@ class ResourceCreate(PermissionRequiredMixin, ResourceSave, View):
         form = ResourceForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.page(form, None, status=400)
-        resource = self.save(form)
+        resource = save_resource(form)
         messages.success(request, _("Document “%(title)s” added.") % {"title": resource})
         return redirect("legal:resource-list")
 
@@ -340,7 +389,11 @@ class ResourceUpdate(KeptObjectMixin, ResourceSave, View):
         form = ResourceForm(request.POST, request.FILES, instance=self.object)
         if not form.is_valid():
             return self.page(form, kept, status=400)
-        resource = self.save(form)
+        try:
+            resource = save_resource(form)
+        except Concurrent:
+            # The form says so, with what was typed; the page shows the saved version.
+            return self.page(form, Resource.objects.get(pk=self.object.pk), status=400)
         messages.success(request, _("Document “%(title)s” saved.") % {"title": resource})
         return redirect("legal:resource-list")
 

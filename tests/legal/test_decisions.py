@@ -472,6 +472,20 @@ def test_editing_a_published_decision_with_personal_data_puts_it_back_to_draft(c
     assert "went back to draft" in response.content.decode()
 
 
+def test_a_decision_back_to_draft_is_no_longer_published_since(client, legal):
+    decision = published(published_at=datetime.datetime(2022, 4, 1, 9, 0, tzinfo=datetime.UTC))
+    sign_in(client, legal)
+    client.post(
+        url("decision-update", decision),
+        form_data(summary_fr=f"Joignable au {PHONE}.", seen=decision.updated_at.isoformat()),
+    )
+    decision.refresh_from_db()
+    assert decision.status == Decision.Status.DRAFT
+    assert decision.published_at is None
+    page = client.get(url("decision-detail", decision)).content.decode()
+    assert "(since " not in page and "1 April 2022" not in page
+
+
 def test_editing_a_published_decision_cleanly_keeps_it_published(client, legal):
     decision = published()
     sign_in(client, legal)

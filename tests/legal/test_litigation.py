@@ -10,9 +10,11 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from legal import litigation
+from legal import litigation, litigation_forms
+from legal.litigation_forms import CaseForm, HearingForm
+from legal.litigation_views import save_hearing
 from legal.models import Decision, Hearing, LitigationCase
 from legal.tasks import remind_hearings
 from move.accounts.permissions import Role
@@ -104,17 +106,21 @@ def test_a_partner_finds_no_hearing(client, partner):
 
 def test_legal_adds_a_case_with_its_decisions_and_help_requests(client, legal, visitor_a, topic):
     first, second = ask(visitor_a, topic), ask(visitor_a, topic)
-    draft = Decision.objects.create(court="cce", date=datetime.date(2022, 1, 1), outcome="other")
+    decision = Decision.objects.create(
+        court="cce", date=datetime.date(2022, 1, 1), outcome="other", status="published"
+    )
     sign_in(client, legal)
     response = client.post(
         url("litigation-create"),
-        case_data(decisions=[draft.pk], help_request_codes=f" {first.code.lower()},{second.code} "),
+        case_data(
+            decisions=[decision.pk], help_request_codes=f" {first.code.lower()},{second.code} "
+        ),
     )
     case = LitigationCase.objects.get()
     assert response.status_code == 302
     assert response["Location"] == url("litigation-detail", case)
     assert case.created_by == legal
-    assert list(case.decisions.all()) == [draft]
+    assert list(case.decisions.all()) == [decision]
     assert set(case.help_requests.all()) == {first, second}
 
 
@@ -149,6 +155,48 @@ def test_editing_a_case_shows_its_help_requests_and_keeps_them(client, legal, vi
     case.refresh_from_db()
     assert case.title == "Renamed"
     assert list(case.help_requests.all()) == [help_request]
+
+
+def decision_of(day, status="published"):
+    return Decision.objects.create(court="cce", date=day, outcome="other", status=status)
+
+
+def test_the_case_form_offers_recent_published_decisions_and_those_linked(
+    client, legal, monkeypatch
+):
+    monkeypatch.setattr(litigation_forms, "LINKABLE", 2)
+    oldest = decision_of(datetime.date(2020, 1, 1))
+    middle = decision_of(datetime.date(2021, 1, 1))
+    newest = decision_of(datetime.date(2022, 1, 1))
+    draft = decision_of(datetime.date(2023, 1, 1), status="draft")
+    linked_draft = decision_of(datetime.date(2019, 1, 1), status="draft")
+    case = make_case()
+    case.decisions.add(linked_draft)
+    offered = CaseForm(user=legal).fields["decisions"].queryset
+    assert list(offered) == [newest, middle]  # no draft; the most recent first, limited
+    offered = CaseForm(instance=case, user=legal).fields["decisions"].queryset
+    assert list(offered) == [newest, middle, linked_draft]
+    sign_in(client, legal)
+    response = client.post(url("litigation-create"), case_data(decisions=[draft.pk]))
+    assert response.status_code == 400  # a draft is not offered, so it is refused
+    response = client.post(url("litigation-create"), case_data(decisions=[oldest.pk]))
+    assert response.status_code == 400  # beyond the most recent
+    page = client.get(url("litigation-update", case)).content.decode()
+    assert page.index("2022-01-01") < page.index("2021-01-01") < page.index("2019-01-01")
+    assert "2023-01-01" not in page and "2020-01-01" not in page
+
+
+@pytest.mark.parametrize("decisions", [2, 30])
+def test_the_case_form_costs_the_same_few_queries_whatever_the_decisions(client, legal, decisions):
+    case = make_case()
+    for day in range(decisions):
+        decision = decision_of(datetime.date(2020, 1, 1) + datetime.timedelta(days=day))
+        case.decisions.add(decision)
+    sign_in(client, legal)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url("litigation-update", case)).status_code == 200
+    assert len(queries) <= 8, "\n".join(q["sql"][:200] for q in queries.captured_queries)
 
 
 def test_a_concurrent_edit_of_a_case_is_not_overwritten(client, legal):
@@ -307,14 +355,72 @@ def test_moving_a_hearing_resets_its_reminder(client, legal):
     page = client.get(url("hearing-update", hearing)).content.decode()
     assert 'value="2026-07-01"' in page and 'value="09:30"' in page
     client.post(
-        url("hearing-update", hearing), {"day": "2026-07-01", "time": "09:30", "note": "Pleadings"}
+        url("hearing-update", hearing),
+        {"day": "2026-07-01", "time": "09:30", "note": "Pleadings", "seen": seen_of(hearing)},
     )
     hearing.refresh_from_db()
+    assert hearing.note == "Pleadings"
     assert hearing.reminded_at == NOW  # same moment: the reminder stands
-    client.post(url("hearing-update", hearing), {"day": "2026-07-02", "time": "09:30"})
+    client.post(
+        url("hearing-update", hearing),
+        {"day": "2026-07-02", "time": "09:30", "seen": seen_of(hearing)},
+    )
     hearing.refresh_from_db()
     assert hearing.reminded_at is None
     assert hearing.starts_at == datetime.datetime(2026, 7, 2, 9, 30, tzinfo=BRUSSELS)
+
+
+def seen_of(hearing) -> str:
+    return Hearing.objects.get(pk=hearing.pk).updated_at.isoformat()
+
+
+def test_a_concurrent_edit_of_a_hearing_is_refused_and_what_was_typed_kept(client, legal):
+    hearing = Hearing.objects.create(
+        case=make_case(),
+        starts_at=datetime.datetime(2026, 7, 1, 9, 30, tzinfo=BRUSSELS),
+        place="Salle 1",
+    )
+    sign_in(client, legal)
+    seen = hearing.updated_at.isoformat()
+    assert f'value="{seen}"' in client.get(url("hearing-update", hearing)).content.decode()
+    # Someone else saves it meanwhile.
+    Hearing.objects.filter(pk=hearing.pk).update(
+        place="Salle 2", updated_at=hearing.updated_at + datetime.timedelta(seconds=3)
+    )
+    typed = {"day": "2026-07-01", "time": "10:00", "place": "Salle 9", "seen": seen}
+    response = client.post(url("hearing-update", hearing), typed)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Someone else saved this record while you were editing it" in page
+    assert 'value="Salle 9"' in page and 'value="10:00"' in page
+    hearing.refresh_from_db()
+    assert hearing.place == "Salle 2"
+    assert hearing.starts_at == datetime.datetime(2026, 7, 1, 9, 30, tzinfo=BRUSSELS)
+    # Having seen the message, saving again is their choice.
+    again = typed | {"seen": response.context["form"].data["seen"]}
+    assert client.post(url("hearing-update", hearing), again).status_code == 302
+    hearing.refresh_from_db()
+    assert hearing.place == "Salle 9"
+
+
+def test_saving_a_hearing_keeps_a_reminder_claimed_meanwhile(legal):
+    hearing = Hearing.objects.create(case=make_case(), starts_at=NOW + datetime.timedelta(days=2))
+    local = timezone.localtime(hearing.starts_at, BRUSSELS)
+    form = HearingForm(
+        {
+            "day": local.date().isoformat(),
+            "time": local.strftime("%H:%M"),
+            "note": "Pleadings",
+            "seen": hearing.updated_at.isoformat(),
+        },
+        instance=hearing,
+    )
+    assert form.is_valid(), form.errors
+    Hearing.objects.filter(pk=hearing.pk).update(reminded_at=NOW)  # the job, meanwhile
+    save_hearing(form, hearing.case, by=legal)
+    hearing.refresh_from_db()
+    assert hearing.note == "Pleadings"
+    assert hearing.reminded_at == NOW
 
 
 # --- Reminders --------------------------------------------------------------------------
@@ -352,12 +458,16 @@ def test_legal_is_reminded_of_a_hearing_of_the_coming_week_once(lawyers, setting
     link = settings.MOVE_SITE_URL.rstrip("/") + url("litigation-detail", case)
     for message in (dutch, french):
         assert link in message.body
-        assert "no. 12345/22" in message.body
+        assert "no. 12345/22" not in message.body  # a file number need not be public
+        assert "Reference" not in message.body
         assert "Strasbourg" in message.body
         text = message.subject + message.body
         assert "M.H." not in text and "Ahmed" not in text  # no title, parties or notes
-    # 5 March 2026, 08:00 in Brussels.
+    # 5 March 2026, 08:00 in Brussels, before the court named in each one's language.
     assert "08:00" in french.body
+    for message, language in ((dutch, "nl"), (french, "fr")):
+        with translation.override(language):
+            assert str(case.get_court_display()) in message.body
 
 
 def test_a_moved_hearing_is_reminded_of_again(client, legal, lawyers):
@@ -367,27 +477,47 @@ def test_a_moved_hearing_is_reminded_of_again(client, legal, lawyers):
     sign_in(client, legal)
     client.post(
         url("hearing-update", hearing),
-        {"day": local.date().isoformat(), "time": local.strftime("%H:%M")},
+        {
+            "day": local.date().isoformat(),
+            "time": local.strftime("%H:%M"),
+            "seen": seen_of(hearing),
+        },
     )
     assert litigation.remind_hearings(NOW) == 3
     assert len(mail.outbox) == 6
 
 
-def test_a_failed_sending_is_sent_again_by_the_retry(lawyers, monkeypatch):
+def test_a_refused_recipient_does_not_make_the_others_reminded_again(lawyers, monkeypatch):
     Hearing.objects.create(case=make_case(), starts_at=NOW + datetime.timedelta(days=1))
     from move.accounts import emails
 
     real_send = emails.send
 
-    def failing(*args, **kwargs):
-        raise OSError("SMTP down")
+    def refusing(name, to, language, context):
+        if to == "advocaat@example.org":
+            raise OSError("550 mailbox unavailable")
+        real_send(name, to, language, context)
 
-    monkeypatch.setattr(emails, "send", failing)
-    with pytest.raises(OSError):
-        litigation.remind_hearings(NOW)
-    assert Hearing.objects.get().reminded_at is None
-    monkeypatch.setattr(emails, "send", real_send)
+    monkeypatch.setattr(emails, "send", refusing)
+    assert litigation.remind_hearings(NOW) == 1  # logged, not raised: nothing to retry
+    assert litigation.remind_hearings(NOW) == 0
+    assert litigation.remind_hearings(NOW + datetime.timedelta(hours=1)) == 0
+    assert [m.to for m in mail.outbox] == [["avocate@example.org"]]
+    assert Hearing.objects.get().reminded_at == NOW
+
+
+def test_the_hearing_is_claimed_before_any_e_mail_leaves(lawyers, monkeypatch):
+    hearing = Hearing.objects.create(case=make_case(), starts_at=NOW + datetime.timedelta(days=1))
+    from move.accounts import emails
+
+    claimed = []
+
+    def spy(name, to, language, context):
+        claimed.append(Hearing.objects.get(pk=hearing.pk).reminded_at)
+
+    monkeypatch.setattr(emails, "send", spy)
     assert litigation.remind_hearings(NOW) == 2
+    assert claimed == [NOW, NOW]
 
 
 def test_the_task_reminds_of_the_hearings_of_now(lawyers):

@@ -9,8 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from legal import library_files, training_views
 from legal.demo_library import pdf_with_line
 from legal.models import Resource
+from legal.training_forms import ResourceForm
 from tests.conftest import close_download, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +147,35 @@ def test_the_list_costs_the_same_queries_at_2_and_30_rows(
     assert len(response.context["resources"]) == rows
 
 
+def test_the_list_has_fifty_documents_a_page_and_counts_the_incomplete_on_all(
+    client, legal, media, django_assert_max_num_queries
+):
+    Resource.objects.bulk_create(
+        Resource(kind="guide", title_fr=f"Guide {number}", title_nl=f"Gids {number}")
+        for number in range(52)
+    )  # no files: each is incomplete
+    resource(media, title_fr="Complete")
+    sign_in(client, legal)
+    client.get(reverse("home"))
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("legal:resource-list"))
+    assert len(response.context["resources"]) == 50
+    assert response.context["incomplete"] == 52
+    assert "Page 1 of 2" in response.content.decode()
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("legal:resource-list"), {"page": 2})
+    assert len(response.context["resources"]) == 3
+    assert response.context["incomplete"] == 52
+
+
+def test_a_document_without_a_dutch_title_is_counted_incomplete(client, legal, media):
+    resource(media, title_nl="")
+    resource(media, title_nl=None)
+    resource(media)
+    sign_in(client, legal)
+    assert client.get(reverse("legal:resource-list")).context["incomplete"] == 2
+
+
 # --- Keeping the documents -----------------------------------------------------------------
 
 
@@ -217,6 +248,63 @@ def test_a_change_saved_meanwhile_is_not_overwritten(client, legal, coordinator,
     assert "Mine" in response.content.decode()
     document.refresh_from_db()
     assert document.title_fr == "Changed by the coordinator"
+
+
+def test_two_saves_over_the_same_version_keep_the_first_and_leave_no_file_behind(
+    media, django_capture_on_commit_callbacks
+):
+    document = resource(media)
+    old_fr = document.file_fr
+    seen = document.updated_at.isoformat()
+    first = ResourceForm(
+        form(kind="toolkit", seen=seen),
+        {"file_fr_upload": pdf("first.pdf", "First")},
+        instance=Resource.objects.get(pk=document.pk),
+    )
+    second = ResourceForm(
+        form(kind="toolkit", seen=seen, title_fr="Second"),
+        {"file_fr_upload": pdf("second.pdf", "Second")},
+        instance=Resource.objects.get(pk=document.pk),
+    )
+    assert first.is_valid() and second.is_valid()  # both against the same version
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = training_views.save_resource(first)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(training_views.Concurrent),
+    ):
+        training_views.save_resource(second)
+    assert "Someone else saved this document" in str(second.non_field_errors())
+    document.refresh_from_db()
+    assert document.file_fr == saved.file_fr != old_fr
+    assert document.title_fr == "Guide pour les parlementaires"
+    # Only the first one's new file and the Dutch file kept: the old French file was
+    # deleted once replaced, the second one's never outlives its refusal.
+    assert documents(media) == sorted([Path(document.file_fr).name, Path(document.file_nl).name])
+
+
+def test_a_failed_save_removes_every_file_it_wrote(media, monkeypatch):
+    document = resource(media)
+    before = documents(media)
+    chosen = ResourceForm(
+        form(kind="toolkit", seen=document.updated_at.isoformat()),
+        {"file_fr_upload": pdf("fr.pdf"), "file_nl_upload": pdf("nl.pdf")},
+        instance=document,
+    )
+    assert chosen.is_valid()
+    real_write = library_files.write
+    calls = []
+
+    def write_then_fail(upload, folder):
+        calls.append(upload)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real_write(upload, folder)
+
+    monkeypatch.setattr(library_files, "write", write_then_fail)
+    with pytest.raises(OSError):
+        training_views.save_resource(chosen)
+    assert documents(media) == before
 
 
 def test_keeping_is_refused_to_other_roles(client, visitor_a, partner, media):

@@ -8,12 +8,15 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from legal import library_files
+from legal import library_files, training_views
 from legal.models import Training, TrainingMaterial
+from legal.training_forms import TrainingForm
 from tests.conftest import close_download, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +145,38 @@ def test_the_list_costs_the_same_queries_at_2_and_30_rows(
     assert len(response.context["trainings"]) == rows
 
 
+def test_the_list_has_fifty_trainings_a_page_and_keeps_its_filters(
+    client, legal, django_assert_max_num_queries
+):
+    Training.objects.bulk_create(
+        Training(
+            topic=f"Training {number}",
+            date=datetime.date(2021, 1, 1) + datetime.timedelta(days=number),
+            audience=Training.Audience.VISITORS,
+            trainer="Lucie",
+            language="fr",
+        )
+        for number in range(55)
+    )
+    training(topic="For partners", audience=Training.Audience.PARTNERS)
+    sign_in(client, legal)
+    client.get(reverse("home"))
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("legal:training-list"), {"audience": "visitors"})
+    assert len(response.context["trainings"]) == 50
+    assert response.context["trainings"][0]["topic"] == "Training 54"  # newest first
+    page = response.content.decode()
+    assert "Page 1 of 2" in page
+    assert "?audience=visitors&amp;page=2" in page
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("legal:training-list"), {"audience": "visitors", "page": 2})
+    assert [row["topic"] for row in response.context["trainings"]] == [
+        f"Training {number}" for number in range(4, -1, -1)
+    ]
+    # The yearly figures count every training, not only those of the page.
+    assert sum(row["sessions"] for row in response.context["totals"]) == 55
+
+
 def test_a_partner_is_refused_the_list_and_does_not_find_a_training(client, partner):
     made = training()
     sign_in(client, partner)
@@ -207,7 +242,8 @@ def test_a_coordinator_changes_a_training(client, coordinator):
     sign_in(client, coordinator)
     update = reverse("legal:training-update", args=[made.key])
     assert client.get(update).status_code == 200
-    response = client.post(update, valid_form(topic="Entry bans", attendance="17"))
+    seen = made.updated_at.isoformat()
+    response = client.post(update, valid_form(topic="Entry bans", attendance="17", seen=seen))
     assert response.status_code == 302
     made.refresh_from_db()
     assert made.attendance == 17
@@ -222,6 +258,48 @@ def test_a_bad_change_changes_nothing_and_keeps_the_title(client, legal):
     assert response.context["training"].topic == "Entry bans"
     made.refresh_from_db()
     assert made.topic == "Entry bans"
+
+
+def test_a_change_saved_meanwhile_is_not_overwritten_and_what_was_typed_is_kept(
+    client, legal, coordinator
+):
+    made = training()
+    sign_in(client, legal)
+    update = reverse("legal:training-update", args=[made.key])
+    seen = client.get(update).context["form"]["seen"].value()
+    assert seen == made.updated_at.isoformat()
+    # The coordinator saves it meanwhile (their own form, their own save).
+    other = Client()
+    sign_in(other, coordinator)
+    assert other.post(update, valid_form(topic="Theirs", seen=seen)).status_code == 302
+    response = client.post(update, valid_form(topic="Mine, typed", seen=seen))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Someone else saved this record while you were editing it" in page
+    assert 'value="Mine, typed"' in page
+    assert "Edit the training “Theirs”" in page  # the title is the saved version
+    made.refresh_from_db()
+    assert made.topic == "Theirs"
+    # Having seen the message, saving again is their choice.
+    again = response.context["form"]["seen"].value()
+    assert client.post(update, valid_form(topic="Mine", seen=again)).status_code == 302
+    made.refresh_from_db()
+    assert made.topic == "Mine"
+
+
+def test_two_forms_seen_at_once_save_only_the_first(legal):
+    made = training()
+    seen = made.updated_at.isoformat()
+    first = TrainingForm(valid_form(topic="First", seen=seen), instance=made)
+    second = TrainingForm(
+        valid_form(topic="Second", seen=seen), instance=Training.objects.get(pk=made.pk)
+    )
+    assert first.is_valid() and second.is_valid()  # both against the same version
+    training_views.save_training(first)
+    with pytest.raises(training_views.Concurrent):
+        training_views.save_training(second)
+    assert Training.objects.get().topic == "First"
+    assert second.non_field_errors()
 
 
 # --- Materials -----------------------------------------------------------------------------
@@ -287,6 +365,54 @@ def test_a_file_that_is_not_accepted_leaves_nothing(client, legal, media, name, 
     assert "not a PDF document" in str(response.context["form"].errors["file"])
     assert not TrainingMaterial.objects.exists()
     assert stored(media) == []
+
+
+def zip_of(*entries, compression=zipfile.ZIP_DEFLATED):
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", compression=compression) as package:
+        for name, content in entries:
+            package.writestr(name, content)
+    return out.getvalue()
+
+
+def check(data, name="file.odt"):
+    return library_files.checked_type(SimpleUploadedFile(name, data, "application/octet-stream"))
+
+
+def test_an_opendocument_is_recognised_by_its_short_mimetype():
+    odt = zip_of(("mimetype", library_files.ODT), ("content.xml", "<office:document/>"))
+    assert check(odt) == library_files.ODT
+
+
+def test_a_mimetype_entry_is_never_decompressed_whole(monkeypatch):
+    # A zip bomb: a `mimetype` of 50 MB of spaces after a real type, a few KB compressed.
+    bomb = zip_of(("mimetype", library_files.ODT + " " * 50_000_000))
+    assert len(bomb) < 200_000
+
+    def whole(*args, **kwargs):
+        raise AssertionError("a part was decompressed whole")
+
+    monkeypatch.setattr(zipfile.ZipFile, "read", whole)
+    with pytest.raises(ValidationError):
+        check(bomb)
+
+
+@pytest.mark.parametrize(
+    "part, kind",
+    [
+        ("word/document.xml", library_files.DOCX),
+        ("ppt/presentation.xml", library_files.PPTX),
+        ("xl/workbook.xml", library_files.XLSX),
+    ],
+)
+def test_an_office_open_xml_package_is_recognised_by_its_main_part(part, kind):
+    assert check(zip_of(("[Content_Types].xml", "<Types/>"), (part, "<x/>"))) == kind
+
+
+@pytest.mark.parametrize("part", ["word/", "word/styles.xml", "ppt/slides/slide1.xml", "xl/x"])
+def test_a_package_without_its_main_part_is_refused(part):
+    with pytest.raises(ValidationError):
+        check(zip_of(("[Content_Types].xml", "<Types/>"), (part, "<x/>")))
 
 
 def test_a_file_over_the_limit_is_refused(client, legal, media, monkeypatch):
