@@ -141,7 +141,8 @@ def publish(user, newsletter: Newsletter, language: str) -> Job:
             owner=user,
             kind=JOB_KIND,
             subject=locked.slug,
-            language=language if language in newsletter_pdf.LANGUAGES else "fr",
+            # The progress is written in the language of the person who publishes.
+            language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
             step=_("Waiting for a worker"),
         )
         Newsletter.objects.filter(pk=locked.pk).update(

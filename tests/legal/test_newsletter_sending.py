@@ -12,6 +12,8 @@ from smtplib import SMTPRecipientsRefused, SMTPServerDisconnected
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
+from django.utils import translation
+from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from legal import newsletter as services
@@ -74,7 +76,8 @@ def lawyers(db):
 def sending(legal):
     """A complete newsletter, published by legal: its job waiting for the worker."""
     newsletter = complete_newsletter()
-    job = Job.objects.create(owner=legal, kind="newsletter", subject=newsletter.slug)
+    # Its progress is written in the language of the person who published (English here).
+    job = Job.objects.create(owner=legal, kind="newsletter", subject=newsletter.slug, language="en")
     Newsletter.objects.filter(pk=newsletter.pk).update(
         status=Newsletter.Status.SENDING, job=job, published_by=legal
     )
@@ -114,7 +117,15 @@ def test_send_publishes_both_pdfs_and_mails_each_subscribed_lawyer_in_their_lang
     received = by_recipient()
     assert set(received) == {lawyers[name].email for name in ("fr", "nl", "nl2")}
     french, dutch = received[lawyers["fr"].email], received[lawyers["nl"].email]
-    assert "Legal newsletter 2022, quarter 1" in french.subject  # tests run without catalogue
+    with translation.override("fr"):
+        assert (
+            gettext("Legal newsletter %(year)s, quarter %(quarter)s")
+            % {
+                "year": 2022,
+                "quarter": 1,
+            }
+            in french.subject
+        )
     assert sending.title_fr in french.subject
     assert sending.title_nl in dutch.subject
     for lawyer, message in ((lawyers["fr"], french), (lawyers["nl"], dutch)):
