@@ -13,26 +13,23 @@ given), stored as E.164 and shown in the international format; e-mail addresses 
 unique whatever their case."""
 
 import time
-import uuid
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from html import escape
 
 import phonenumbers
 from django import forms
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from legal.library import REGIONS, SPOKEN_LANGUAGES
 from legal.models import Bar, Lawyer, Speciality
 from move.centres.models import Centre
-from visits.listing import option_tags
+from visits.listing import KeptRows, option_tags
 
 PHONE_REGION = "BE"
 DETENTION = "detention"  # the speciality the centres' quick links look for
@@ -113,8 +110,6 @@ def duplicate_message(other: Lawyer) -> str:
 # --- Reference rows ---------------------------------------------------------------------
 
 VERSION_KEY = "legal:directory-reference"
-# Changes that send no signal (a QuerySet.update(), SQL by hand) show after this long.
-LONGEST_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -182,22 +177,6 @@ class Reference:
         return option_tags(self._options, self.choices, name, chosen)
 
 
-_kept: dict[str, tuple[str, Reference]] = {}  # language → (version, its rows)
-
-
-def reference() -> Reference:
-    """The reference rows in the active language: one cache read, and the database only
-    when they changed since this process read them (or LONGEST_SECONDS ago)."""
-    version = cache.get(VERSION_KEY) or cache.get_or_set(VERSION_KEY, uuid.uuid4().hex, None)
-    language = get_language()
-    kept = _kept.get(language)
-    if kept and kept[0] == version and time.monotonic() - kept[1].read_at < LONGEST_SECONDS:
-        return kept[1]
-    rows = _read()
-    _kept[language] = (version, rows)
-    return rows
-
-
 def _read() -> Reference:
     def items(queryset):
         return [Item(row.pk, row.code, str(row)) for row in queryset]
@@ -211,17 +190,12 @@ def _read() -> Reference:
     )
 
 
-def _changed(**kwargs) -> None:
-    """A new version at once (this transaction reads its own change) and again once
-    committed."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+_kept_rows = KeptRows(VERSION_KEY, _read, (Bar, Speciality, Centre))
 
 
-for _model in (Bar, Speciality, Centre):
-    _name = _model.__name__
-    post_save.connect(_changed, sender=_model, dispatch_uid=f"legal.directory.saved.{_name}")
-    post_delete.connect(_changed, sender=_model, dispatch_uid=f"legal.directory.gone.{_name}")
+def reference() -> Reference:
+    """The reference rows in the active language (visits.listing.KeptRows)."""
+    return _kept_rows.get()
 
 
 # --- The list's filters -----------------------------------------------------------------

@@ -12,21 +12,17 @@ the shared cache is replaced on every save or delete, see the receivers at the b
 as visits/listing.py does for the report list."""
 
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import F, Q
-from django.db.models.signals import post_delete, post_save
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from legal.models import HelpRequest, Topic
 from move.accounts.models import Membership, Organisation, User
 from move.accounts.permissions import Role
 from move.centres.models import Centre
-from visits.listing import option_tags
+from visits.listing import KeptRows, option_tags
 
 PAGE_SIZE = 50
 ORDER = (F("next_deadline_at").asc(nulls_last=True), "created_at", "pk")
@@ -96,8 +92,6 @@ def _after(requests, cursor):
 # Reference rows ---------------------------------------------------------------------------
 
 VERSION_KEY = "legal:reference-rows"
-# Changes that send no signal (a QuerySet.update(), SQL by hand) show after this long.
-LONGEST_SECONDS = 60
 OPEN = "open"  # the status filter's value for every request not closed
 
 
@@ -132,22 +126,6 @@ class Reference:
         return option_tags(self._options, self.choices, name, chosen)
 
 
-_kept: dict[str, tuple[str, Reference]] = {}  # language → (version, its rows)
-
-
-def reference() -> Reference:
-    """The reference rows in the active language: one cache read, and the database only
-    when they changed since this process read them (or LONGEST_SECONDS ago)."""
-    version = cache.get(VERSION_KEY) or cache.get_or_set(VERSION_KEY, uuid.uuid4().hex, None)
-    language = get_language()
-    kept = _kept.get(language)
-    if kept and kept[0] == version and time.monotonic() - kept[1].read_at < LONGEST_SECONDS:
-        return kept[1]
-    rows = _read()
-    _kept[language] = (version, rows)
-    return rows
-
-
 def _read() -> Reference:
     topics = [(topic.pk, topic.name) for topic in Topic.objects.all()]
     any_value = ("", gettext("Any"))
@@ -171,16 +149,16 @@ def _read() -> Reference:
     return Reference(choices, dict(topics), time.monotonic())
 
 
-def _changed(sender=None, update_fields=None, **kwargs) -> None:
-    """A new version at once (this transaction reads its own change) and again once
-    committed. A sign-in (its last_login saved) changes nothing shown."""
-    if sender is User and update_fields is not None and set(update_fields) <= {"last_login"}:
-        return
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
+def _sign_in(sender, update_fields=None, **kwargs) -> bool:
+    """A sign-in (its last_login saved) changes nothing shown."""
+    return sender is User and update_fields is not None and set(update_fields) <= {"last_login"}
 
 
-for _model in (Topic, Centre, Membership, Organisation, User):
-    _name = _model.__name__
-    post_save.connect(_changed, sender=_model, dispatch_uid=f"legal.listing.saved.{_name}")
-    post_delete.connect(_changed, sender=_model, dispatch_uid=f"legal.listing.gone.{_name}")
+_kept_rows = KeptRows(
+    VERSION_KEY, _read, (Topic, Centre, Membership, Organisation, User), ignore=_sign_in
+)
+
+
+def reference() -> Reference:
+    """The reference rows in the active language (visits.listing.KeptRows)."""
+    return _kept_rows.get()

@@ -213,58 +213,77 @@ def option_tags(written: dict, choices: dict, name: str, chosen) -> str:
     )
 
 
-_kept: dict[str, tuple[str, Reference]] = {}  # language → (version, its rows)
-_request = threading.local()  # the version seen by this thread's request, if in one
+_request = threading.local()  # the versions seen by this thread's request, if in one
 
 
-def reference() -> Reference:
-    """The reference rows in the active language: one cache read per request, and the
-    database only when they changed since this process read them (or LONGEST_SECONDS
-    ago)."""
-    version = _version()
-    language = get_language()
-    kept = _kept.get(language)
-    if kept and kept[0] == version and time.monotonic() - kept[1].read_at < LONGEST_SECONDS:
-        return kept[1]
-    rows = Reference(
-        centres=list(Centre.objects.all()),
-        themes=list(Theme.objects.filter(active=True)),
-        organisations=list(Organisation.objects.exclude(kind=Organisation.Kind.PARTNER)),
-        read_at=time.monotonic(),
-    )
-    _kept[language] = (version, rows)
-    return rows
+class KeptRows:
+    """Reference rows, the same for everyone, kept in the process per language: `read()`
+    (an object with a `read_at` from time.monotonic()) is called again only once one of
+    `models` was saved or deleted (a version token under `key` in the shared cache,
+    replaced at once and again on commit) or LONGEST_SECONDS after. One cache read per
+    request. The report list, the help desk's queue (legal/listing.py) and the lawyer
+    directory (legal/directory_forms.py) keep theirs with it. `ignore(sender, **kwargs)`
+    tells a save that changes nothing shown (a sign-in saving last_login)."""
 
+    def __init__(self, key: str, read, models, ignore=None):
+        self.key, self.read, self.ignore = key, read, ignore
+        self._kept: dict[str, tuple[str, object]] = {}  # language → (version, its rows)
+        for model in models:
+            label = model._meta.label
+            post_save.connect(self.changed, sender=model, dispatch_uid=f"{key}.saved.{label}")
+            post_delete.connect(self.changed, sender=model, dispatch_uid=f"{key}.gone.{label}")
 
-def _version() -> str:
-    version = getattr(_request, "version", None)
-    if version is None:
-        version = cache.get(VERSION_KEY) or cache.get_or_set(VERSION_KEY, uuid.uuid4().hex, None)
-        if getattr(_request, "active", False):
-            _request.version = version
-    return version
+    def get(self):
+        version = self._version()
+        language = get_language()
+        kept = self._kept.get(language)
+        if kept and kept[0] == version and time.monotonic() - kept[1].read_at < LONGEST_SECONDS:
+            return kept[1]
+        rows = self.read()
+        self._kept[language] = (version, rows)
+        return rows
+
+    def _version(self) -> str:
+        versions = getattr(_request, "versions", None)
+        if versions is not None and self.key in versions:
+            return versions[self.key]
+        version = cache.get(self.key) or cache.get_or_set(self.key, uuid.uuid4().hex, None)
+        if versions is not None:
+            versions[self.key] = version
+        return version
+
+    def changed(self, sender=None, **kwargs) -> None:
+        """A new version at once (this transaction reads its own change) and again once
+        committed: a process that read the rows between the two, before the commit, kept
+        the old ones under the first version only."""
+        if self.ignore is not None and self.ignore(sender, **kwargs):
+            return
+        versions = getattr(_request, "versions", None)
+        if versions is not None:
+            versions.pop(self.key, None)  # this request too reads them again
+        cache.set(self.key, uuid.uuid4().hex, None)
+        transaction.on_commit(lambda: cache.set(self.key, uuid.uuid4().hex, None))
 
 
 @receiver(request_started, dispatch_uid="visits.listing.request_started")
 @receiver(request_finished, dispatch_uid="visits.listing.request_finished")
 def _request_edge(sender, **kwargs) -> None:
-    _request.active = "environ" in kwargs or "scope" in kwargs  # started, not finished
-    _request.version = None
+    started = "environ" in kwargs or "scope" in kwargs  # started, not finished
+    _request.versions = {} if started else None
 
 
-def _changed(**kwargs) -> None:
-    """A new version at once (this transaction reads its own change) and again once
-    committed: a process that read the rows between the two, before the commit, kept
-    the old ones under the first version only."""
-    _request.version = None  # this request too reads them again
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
-
-
-for _model in (Centre, Theme, Organisation):
-    receiver(post_save, sender=_model, dispatch_uid=f"visits.listing.saved.{_model.__name__}")(
-        _changed
+def _read() -> Reference:
+    return Reference(
+        centres=list(Centre.objects.all()),
+        themes=list(Theme.objects.filter(active=True)),
+        organisations=list(Organisation.objects.exclude(kind=Organisation.Kind.PARTNER)),
+        read_at=time.monotonic(),
     )
-    receiver(post_delete, sender=_model, dispatch_uid=f"visits.listing.gone.{_model.__name__}")(
-        _changed
-    )
+
+
+_kept_rows = KeptRows(VERSION_KEY, _read, (Centre, Theme, Organisation))
+
+
+def reference() -> Reference:
+    """The reference rows in the active language (see KeptRows)."""
+    return _kept_rows.get()
