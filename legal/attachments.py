@@ -10,7 +10,6 @@ An attachment marked internal hangs on an internal note of the thread (a Message
 kind NOTE): only legal and the coordinators read it, as the notes themselves."""
 
 import re
-import secrets
 import unicodedata
 import warnings
 from pathlib import Path
@@ -30,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from legal.models import Attachment, HelpRequest, Message
 from legal.services import HelpDeskError, closed_message
 from move.accounts import permissions
-from move.privacy.jobs import delete_file, private_root
+from move.privacy.files import delete_file, stored, write_upload
 
 FOLDER = "legal"
 
@@ -236,9 +235,7 @@ def refusal(user, help_request) -> str | None:
 
 def stored_path(attachment: Attachment) -> Path | None:
     """The attachment's file inside the private folder (never outside it)."""
-    root = private_root().resolve()
-    path = (root / attachment.file).resolve()
-    return path if attachment.file and path.is_relative_to(root) else None
+    return stored(attachment.file)
 
 
 def add(user, help_request, upload, content_type: str, *, internal: bool = False) -> Attachment:
@@ -258,18 +255,7 @@ def add(user, help_request, upload, content_type: str, *, internal: bool = False
 
 def _write(upload, content_type: str) -> str:
     """The upload under a random name in the private folder; its name relative to it."""
-    folder = private_root() / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{FOLDER}/{secrets.token_hex(16)}{EXTENSIONS[content_type][0]}"
-    upload.seek(0)
-    try:
-        with (private_root() / name).open("xb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-    except BaseException:
-        delete_file(name)
-        raise
-    return name
+    return write_upload(upload, FOLDER, EXTENSIONS[content_type][0])
 
 
 @transaction.atomic

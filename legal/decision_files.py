@@ -4,12 +4,10 @@ MEDIA_ROOT/private/legal/decisions/ (outside the web root), served only by
 legal/decision_views.py after the permission check. A replaced or removed file is
 deleted once the change is committed; a change rolled back keeps it."""
 
-import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.template.defaultfilters import filesizeformat
@@ -17,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from legal.attachments import content_type_of, display_name
 from legal.models import Decision
-from move.privacy.jobs import delete_file, private_root
+from move.privacy.files import delete_on_commit, stored, write_upload
 
 FOLDER = "legal/decisions"
 PDF = "application/pdf"
@@ -56,18 +54,7 @@ def check(upload) -> None:
 
 def write(upload) -> str:
     """The upload under a random name in the private folder; its name relative to it."""
-    folder = private_root() / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{FOLDER}/{uuid.uuid4().hex}.pdf"
-    upload.seek(0)
-    try:
-        with (private_root() / name).open("xb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-    except BaseException:
-        delete_file(name)
-        raise
-    return name
+    return write_upload(upload, FOLDER, ".pdf")
 
 
 def file_name(upload) -> str:
@@ -81,16 +68,7 @@ def file_name(upload) -> str:
 
 def stored_path(decision) -> Path | None:
     """The decision's file inside the private folder (never outside it), or None."""
-    if not decision.pdf:
-        return None
-    root = private_root().resolve()
-    path = (root / decision.pdf).resolve()
-    return path if path.is_relative_to(root) else None
-
-
-def delete_on_commit(name: str) -> None:
-    if name:
-        transaction.on_commit(lambda: delete_file(name), robust=True)
+    return stored(decision.pdf)
 
 
 @receiver(post_delete, sender=Decision, dispatch_uid="legal.decision_files.delete_file")

@@ -27,7 +27,7 @@ from move.accounts import permissions
 from move.accounts.access_changes import acting
 from move.accounts.mixins import PermissionRequiredMixin
 from move.privacy import pii
-from move.privacy.jobs import delete_file
+from move.privacy.files import delete_file
 from visits.models import Theme
 
 KEEP = "legal.change_jurisprudence"

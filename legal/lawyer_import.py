@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from legal.directory_forms import e164, receives, reference, settle_subscription
 from legal.library import NEWSLETTER_LANGUAGES, REGIONS, SPOKEN_LANGUAGES
 from legal.models import Bar, Lawyer, Speciality
-from move.privacy.jobs import private_root
+from move.privacy.files import private_root
 
 FOLDER = "legal/imports"
 MAX_BYTES = 2 * 1024 * 1024

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.template.defaultfilters import filesizeformat
@@ -26,7 +25,13 @@ from django.utils.translation import gettext_lazy
 
 from legal.attachments import content_type_of, display_name
 from legal.models import Resource, TrainingMaterial
-from move.privacy.jobs import delete_file, private_root
+from move.privacy.files import (  # noqa: F401 (delete_on_commit: used by the views)
+    delete_file,
+    delete_on_commit,
+    private_root,
+    stored,
+    write_upload,
+)
 
 TRAININGS = "legal/trainings"
 DOCUMENTS = "legal/documents"
@@ -184,29 +189,14 @@ def help_text() -> str:
 
 def stored_path(name: str) -> Path | None:
     """A stored file inside the private folder (never outside it), or None."""
-    if not name:
-        return None
-    root = private_root().resolve()
-    path = (root / name).resolve()
-    return path if path.is_relative_to(root) else None
+    return stored(name)
 
 
 def write(upload, folder: str) -> str:
     """The checked upload under a random name in `folder` of the private folder; its
     name relative to the private folder. Call it before the transaction that records it,
     and `delete_file` it if that fails."""
-    content_type = upload.content_type_found
-    (private_root() / folder).mkdir(parents=True, exist_ok=True)
-    name = f"{folder}/{secrets.token_hex(16)}{EXTENSIONS[content_type][0]}"
-    upload.seek(0)
-    try:
-        with (private_root() / name).open("xb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-    except BaseException:
-        delete_file(name)
-        raise
-    return name
+    return write_upload(upload, folder, EXTENSIONS[upload.content_type_found][0])
 
 
 def write_bytes(name: str, content: bytes) -> None:
@@ -216,14 +206,6 @@ def write_bytes(name: str, content: bytes) -> None:
     partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
     partial.write_bytes(content)
     partial.replace(path)
-
-
-def delete_on_commit(*names: str) -> None:
-    """Delete these stored files once the transaction is committed (kept if it is
-    rolled back)."""
-    for name in names:
-        if name:
-            transaction.on_commit(lambda name=name: delete_file(name), robust=True)
 
 
 def content_type_of_stored(name: str) -> str:

@@ -27,7 +27,7 @@ from legal.models import Resource, Training, TrainingMaterial
 from legal.training_forms import MaterialForm, ResourceForm, TrainingFilterForm, TrainingForm
 from move.accounts import permissions
 from move.accounts.mixins import PermissionRequiredMixin
-from move.privacy.jobs import delete_file
+from move.privacy.files import delete_file
 
 READ = "legal.view_jurisprudence"
 KEEP = "legal.change_jurisprudence"

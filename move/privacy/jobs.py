@@ -2,32 +2,16 @@
 for their owner to download, then deleted by the retention job with their rows."""
 
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from move.privacy import retention
+from move.privacy.files import delete_file, private_root  # noqa: F401 (used by others)
 from move.privacy.models import Job
 
 KEPT_DAYS = 7
-
-
-def private_root() -> Path:
-    return Path(settings.MEDIA_ROOT) / "private"
-
-
-def delete_file(name: str) -> None:
-    """A job's file, if it lies in the private folder (a row pointing elsewhere is a
-    bug, not something to delete)."""
-    if not name:
-        return
-    root = private_root().resolve()
-    path = (root / name).resolve()
-    if path.is_relative_to(root):
-        path.unlink(missing_ok=True)
 
 
 def expired(today: date):
