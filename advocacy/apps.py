@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class AdvocacyConfig(AppConfig):
     name = "advocacy"
     verbose_name = _("Advocacy")
+
+    def ready(self):
+        from advocacy.demo import seed_advocacy
+        from move.accounts import navigation
+        from move.accounts.demo import register_seeder
+
+        navigation.register(
+            "advocacy:point-list", _("Points of attention"), "advocacy.view_point", 40
+        )
+        navigation.register(
+            "advocacy:exchange-list", _("Exchange meetings"), "advocacy.view_exchange_meeting", 42
+        )
+        navigation.register("advocacy:witness-list", _("Witness pool"), "advocacy.view_witness", 44)
+        navigation.register(
+            "advocacy:testimony-list", _("Testimonies"), "advocacy.view_testimony", 45
+        )
+        register_seeder(seed_advocacy)

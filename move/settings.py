@@ -221,6 +221,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "legal.tasks.remind_hearings",
         "schedule": crontab(hour=7, minute=20),
     },
+    # Follow-ups agreed with the authorities that are due; consents about to expire.
+    "follow-up-reminders": {
+        "task": "advocacy.tasks.remind_follow_ups",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "consent-renewals": {
+        "task": "advocacy.tasks.remind_expiring_consents",
+        "schedule": crontab(hour=7, minute=40),
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"

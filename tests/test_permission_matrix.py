@@ -14,6 +14,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from advocacy.models import (
+    AgendaItem,
+    AuthorityMeeting,
+    Consent,
+    ExchangeMeeting,
+    PointOfAttention,
+    Situation,
+    Testimony,
+    Use,
+    Witness,
+)
 from detainees.models import Family, Identity, Person, Referral
 from legal import services as legal_services
 from legal.models import (
@@ -37,7 +48,7 @@ from move.accounts.permissions import Role
 from move.privacy.models import Job
 from tests.conftest import PERSONAS, close_download
 from tests.factories import CentreYearFactory, OrganisationFactory, UserFactory, member
-from visits.models import Theme, Visit, VisitReport
+from visits.models import Observation, Theme, Visit, VisitReport
 
 ANON = "anonymous"
 SIGNED_IN = [p for p in PERSONAS if p != ANON]
@@ -102,6 +113,26 @@ def library_item(ok=200):
 def newsletter_draft(ok=200, **overrides):
     """A newsletter not yet published: legal and coordinators find it, nobody else."""
     return expect(302, 404, **({"legal": ok, "coordinator": ok} | overrides))
+
+
+def points(ok=200, refused=404):
+    """Points of attention and meetings with the authorities: read by visitors, legal,
+    coordinators and advocacy; the witness pool and partners do not find them."""
+    return expect(302, ok, witness_pool=refused, partner=refused)
+
+
+def points_kept(ok=200):
+    """Keeping them: coordinators and legal; the other readers are refused (403)."""
+    return expect(302, 403, legal=ok, coordinator=ok, witness_pool=404, partner=404)
+
+
+def pool(ok=200):
+    """A witness: its volunteer and coordinators find it, nobody else (404)."""
+    return expect(302, 404, witness_pool=ok, coordinator=ok)
+
+
+def testimonies(ok=200):
+    return {"witness_pool": ok, "coordinator": ok, "advocacy": ok}
 
 
 def help_request(ok=200, **overrides):
@@ -304,6 +335,47 @@ MATRIX = {
     "newsletter:pdf": {"GET": expect(anonymous=200)},
     # One click in a mail client posts without a session or a CSRF token (RFC 8058).
     "newsletter:unsubscribe": {"GET": expect(anonymous=200), "POST": expect(anonymous=200)},
+    # --- advocacy: points of attention and meetings with the authorities are read by
+    # visitors, legal, coordinators and advocacy, kept by coordinators and legal; visitors
+    # and coordinators raise points from a submitted report they read.
+    "advocacy:point-list": {"GET": points(ok=200, refused=403)},
+    "advocacy:point-create": {"GET": expect(302, 403, legal=200, coordinator=200)},
+    "advocacy:point-detail": {"GET": points()},
+    "advocacy:point-update": {"GET": points_kept()},
+    "advocacy:point-raise": {
+        "GET": expect(
+            302, 403, visitor_a=200, visitor_b=200, coordinator=200, witness_pool=404, partner=404
+        )
+    },
+    "advocacy:meeting-list": {"GET": points(ok=200, refused=403)},
+    "advocacy:meeting-create": {"GET": expect(302, 403, legal=200, coordinator=200)},
+    "advocacy:meeting-detail": {"GET": points()},
+    "advocacy:meeting-update": {"GET": points_kept()},
+    "advocacy:meeting-minutes": {"GET": points_kept()},
+    # An empty request for a PDF: refused with the reason (400) to those who read it.
+    "advocacy:meeting-pdf": {"POST": points(ok=400)},
+    # Exchange meetings: the world's was attended by the partner's organisation.
+    "advocacy:exchange-list": {"GET": expect()},
+    "advocacy:exchange-create": {"GET": expect(302, 403, coordinator=200, advocacy=200)},
+    "advocacy:exchange-detail": {"GET": expect()},
+    "advocacy:exchange-update": {"GET": expect(302, 403, coordinator=200, advocacy=200)},
+    # The witness pool: its volunteer and coordinators; advocacy reads testimonies and
+    # records their uses; nobody else finds a witness.
+    "advocacy:witness-list": {"GET": expect(302, 403, witness_pool=200, coordinator=200)},
+    "advocacy:witness-create": {"GET": expect(302, 403, witness_pool=200, coordinator=200)},
+    "advocacy:witness-detail": {"GET": pool()},
+    "advocacy:witness-update": {"GET": pool()},
+    "advocacy:witness-contact": {"GET": pool()},
+    "advocacy:witness-withdraw": {"POST": pool(ok=302)},
+    "advocacy:witness-export": {"POST": pool(ok=302)},
+    "advocacy:consent-add": {"GET": pool()},
+    "advocacy:consent-form": {"GET": pool()},
+    "advocacy:testimony-add": {"GET": pool()},
+    "advocacy:testimony-list": {"GET": expect(302, 403, **testimonies())},
+    "advocacy:testimony-detail": {"GET": expect(302, 404, **testimonies())},
+    "advocacy:use-add": {"GET": expect(302, 404, **testimonies())},
+    "advocacy:use-list": {"GET": expect(302, 403, **testimonies())},
+    "advocacy:use-taken-down": {"POST": expect(302, 404, **testimonies(ok=302))},
     # --- privacy: the access log is the coordinators'; a job and its file its owner's.
     "privacy:accesslog-list": {"GET": coordinator_only()},
     "privacy:job-detail": {"GET": expect(302, 404, visitor_a=200)},
@@ -409,7 +481,7 @@ def test_the_matrix_covers_every_persona():
 class World:
     """Objects a URL can point at, made afresh for each persona (POSTs change things)."""
 
-    def __init__(self, coordinator, org_a):
+    def __init__(self, coordinator, org_a, partner_org):
         self.organisation = OrganisationFactory()
         other = member(Role.VISITOR, self.organisation)
         self.membership = Membership.objects.get(user=other)
@@ -481,6 +553,7 @@ class World:
         decision.write_bytes(b"%PDF-1.4\n")
 
         self.library(owner)
+        self.advocacy(org_a, partner_org)
 
     def library(self, owner):
         """A lawyer, a published decision with its PDF, a case with a hearing, a
@@ -557,6 +630,55 @@ class World:
         ):
             (private / name).parent.mkdir(parents=True, exist_ok=True)
             (private / name).write_bytes(b"%PDF-1.4\n")
+
+    def advocacy(self, org_a, partner_org):
+        """A point of attention from an observation of the world's report, a meeting
+        with it on the agenda and a case file discussed, an exchange meeting the
+        partner's organisation attended, a witness with a consent (its signed form
+        stored), a testimony and a use (issue 12)."""
+        observation = Observation.objects.create(
+            report=self.report, theme=self.theme, centre=self.centre, text="Matrix", position=0
+        )
+        self.point = PointOfAttention.objects.create(title="Matrix", theme=self.theme)
+        self.point.observations.add(observation)
+        self.meeting = AuthorityMeeting.objects.create(
+            date=datetime.date(2026, 3, 10), authority="immigration_office"
+        )
+        AgendaItem.objects.create(meeting=self.meeting, point=self.point)
+        Situation.objects.create(meeting=self.meeting, person=self.person)
+        self.exchange = ExchangeMeeting.objects.create(date=datetime.date(2026, 2, 3))
+        self.exchange.organisations.add(org_a, partner_org)
+        self.witness = Witness.objects.create(
+            relation="former_detainee", name="Matrix Witness", contact="+32 470 00 00 00"
+        )
+        self.consent = Consent.objects.create(
+            witness=self.witness,
+            scopes="website press",
+            anonymity="first_name",
+            given_on=datetime.date(2026, 1, 5),
+            how="signed_form",
+            form_file=f"advocacy/consents/{self.witness.code}.pdf",
+            expires_on=datetime.date(2028, 1, 5),
+        )
+        stored = Path(settings.MEDIA_ROOT) / "private" / self.consent.form_file
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        stored.write_bytes(b"%PDF-1.4\n")
+        self.testimony = Testimony.objects.create(
+            witness=self.witness,
+            title="Matrix",
+            text="What I lived.",
+            language="fr",
+            recorded_on=datetime.date(2026, 1, 10),
+            approved_on=datetime.date(2026, 1, 20),
+            scopes="website",
+        )
+        self.use = Use.objects.create(
+            testimony=self.testimony,
+            publication="Website",
+            used_on=datetime.date(2026, 2, 1),
+            scope="website",
+            anonymity="first_name",
+        )
 
     def kwargs(self, name):
         from django.contrib.contenttypes.models import ContentType
@@ -666,6 +788,37 @@ class World:
             "newsletter:detail": {"year": self.published.year, "quarter": 4},
             "newsletter:pdf": {"year": self.published.year, "quarter": 4, "language": "nl"},
             "newsletter:unsubscribe": {"token": unsubscribe_token(self.lawyer)},
+            **{
+                f"advocacy:{name}": {"key": self.point.key}
+                for name in ("point-detail", "point-update")
+            },
+            "advocacy:point-raise": {"code": self.report.code},
+            **{
+                f"advocacy:{name}": {"key": self.meeting.key}
+                for name in ("meeting-detail", "meeting-update", "meeting-minutes", "meeting-pdf")
+            },
+            **{
+                f"advocacy:{name}": {"key": self.exchange.key}
+                for name in ("exchange-detail", "exchange-update")
+            },
+            **{
+                f"advocacy:{name}": {"key": self.witness.key}
+                for name in (
+                    "witness-detail",
+                    "witness-update",
+                    "witness-contact",
+                    "witness-withdraw",
+                    "witness-export",
+                    "consent-add",
+                    "testimony-add",
+                )
+            },
+            "advocacy:consent-form": {"key": self.consent.key},
+            **{
+                f"advocacy:{name}": {"key": self.testimony.key}
+                for name in ("testimony-detail", "use-add")
+            },
+            "advocacy:use-taken-down": {"key": self.use.key},
             "detainees:family-detail": {"key": self.family.key},
             "privacy:job-detail": {"code": self.job.code},
             "privacy:job-download": {"code": self.job.code},
@@ -703,11 +856,12 @@ def test_permission_matrix(name, persona_client, coordinator, request, settings,
     settings.ACCOUNT_RATE_LIMITS = False
     settings.MEDIA_ROOT = tmp_path
     org_a = request.getfixturevalue("org_a")
+    partner_org = request.getfixturevalue("partner_org")
     request.getfixturevalue("visitor_a")
     failures = []
     for method, table in expectations(name).items():
         for persona in PERSONAS:
-            world = World(coordinator, org_a)
+            world = World(coordinator, org_a, partner_org)
             url = reverse(name, kwargs=world.kwargs(name))
             client = persona_client(persona)
             if method == "GET":

@@ -97,8 +97,11 @@ def test_has_perm_follows_the_role_table_for_every_permission(persona, request):
 
 def test_a_partner_has_no_access_to_centres(partner):
     CentreFactory()
-    # A partner opens the report list (where only reports shared with it appear), nothing else.
-    assert permissions.permissions_of(partner) == frozenset({"visits.read_reports"})
+    # A partner opens the report list (where only reports shared with it appear) and the
+    # exchange meetings (those its organisation attended), nothing else.
+    assert permissions.permissions_of(partner) == frozenset(
+        {"visits.read_reports", "advocacy.view_exchange_meeting"}
+    )
     assert list(Centre.objects.visible_to(partner)) == []
 
 

@@ -73,6 +73,20 @@ PERMISSIONS = {
     "legal.change_litigation": _("Keep the strategic cases and their hearings"),
     "legal.view_newsletter": _("Read the newsletters, drafts included, and their deliveries"),
     "legal.publish_newsletter": _("Write, publish and send the quarterly newsletter"),
+    "advocacy.view_point": _("Read the points of attention and the meetings with the authorities"),
+    "advocacy.raise_point": _("Raise an observation of a report as a point of attention"),
+    "advocacy.change_point": _(
+        "Keep the points of attention and prepare the meetings with the authorities"
+    ),
+    "advocacy.view_exchange_meeting": _(
+        "Read the exchange meetings (partners: those their organisation attended)"
+    ),
+    "advocacy.view_every_exchange_meeting": _("Read every exchange meeting"),
+    "advocacy.change_exchange_meeting": _("Keep the exchange meetings"),
+    "advocacy.view_witness": _("Keep the witness pool: witnesses, consents and testimonies"),
+    "advocacy.view_witness_contact": _("Read the contacts of witnesses (each read logged)"),
+    "advocacy.view_testimony": _("Read testimonies within the scopes their witnesses consented to"),
+    "advocacy.record_use": _("Record where a testimony is used"),
 }
 
 # Every internal role reads the directory and the jurisprudence (DESIGN.md §3).
@@ -85,6 +99,10 @@ INTERNAL_ROLES = frozenset(
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VISITOR: frozenset(
         {
+            "advocacy.view_point",
+            "advocacy.raise_point",
+            "advocacy.view_exchange_meeting",
+            "advocacy.view_every_exchange_meeting",
             "visits.read_reports",
             "visits.write_report",
             "centres.view_centre",
@@ -103,6 +121,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.LEGAL: frozenset(
         {
+            "advocacy.view_point",
+            "advocacy.change_point",
+            "advocacy.view_exchange_meeting",
+            "advocacy.view_every_exchange_meeting",
             # Case files linked to a help request, pseudonymised (readable_case_files).
             "detainees.view_person",
             "legal.view_help_request",
@@ -127,6 +149,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.COORDINATOR: frozenset(
         {
+            "advocacy.view_point",
+            "advocacy.raise_point",
+            "advocacy.change_point",
+            "advocacy.view_exchange_meeting",
+            "advocacy.view_every_exchange_meeting",
+            "advocacy.change_exchange_meeting",
+            "advocacy.view_witness",
+            "advocacy.view_witness_contact",
+            "advocacy.view_testimony",
+            "advocacy.record_use",
             "centres.view_centre",
             "centres.change_centre",
             "accounts.manage_organisations",
@@ -154,6 +186,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.ADVOCACY: frozenset(
         {
+            "advocacy.view_point",
+            "advocacy.view_exchange_meeting",
+            "advocacy.view_every_exchange_meeting",
+            "advocacy.change_exchange_meeting",
+            "advocacy.view_testimony",
+            "advocacy.record_use",
             "legal.use_calculator",
             *LIBRARY_READERS,
             "visits.read_reports",
@@ -163,8 +201,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "visits.view_submitted_report",
         }
     ),
-    Role.WITNESS_POOL: frozenset({"centres.view_centre", "legal.use_calculator", *LIBRARY_READERS}),
-    Role.PARTNER: frozenset({"visits.read_reports"}),
+    Role.WITNESS_POOL: frozenset(
+        {
+            "centres.view_centre",
+            "legal.use_calculator",
+            *LIBRARY_READERS,
+            "advocacy.view_exchange_meeting",
+            "advocacy.view_every_exchange_meeting",
+            "advocacy.view_witness",
+            "advocacy.view_witness_contact",
+            "advocacy.view_testimony",
+            "advocacy.record_use",
+        }
+    ),
+    # Partners: the reports shared with them and the exchange meetings they attended.
+    Role.PARTNER: frozenset({"visits.read_reports", "advocacy.view_exchange_meeting"}),
 }
 
 # Roles that see personal data: they must use a second factor (MOVE_REQUIRE_MFA).
@@ -199,6 +250,17 @@ REFUSAL_REASONS = {
     "legal.change_litigation": _("Only the coalition's lawyer keeps the strategic cases."),
     "legal.view_newsletter": _("Only the lawyer and the coordinators read the newsletter drafts."),
     "legal.publish_newsletter": _("Only the coalition's lawyer writes and sends the newsletter."),
+    "advocacy.raise_point": _("Only visitors and coordinators raise points of attention."),
+    "advocacy.change_point": _(
+        "Only coordinators and the lawyer keep the points of attention and the meetings."
+    ),
+    "advocacy.change_exchange_meeting": _(
+        "Only coordinators and the advocacy team keep the exchange meetings."
+    ),
+    "advocacy.view_witness_contact": _(
+        "Only the witness-pool volunteer and coordinators read a witness's contact."
+    ),
+    "advocacy.record_use": _("Only advocacy and the pool's keepers record uses of testimonies."),
 }
 
 _ROLES_CACHE = "_move_roles"
