@@ -1,6 +1,6 @@
 from django.urls import path
 
-from advocacy import exchange_views, meeting_views, point_views, witness_views
+from advocacy import exchange_views, meeting_views, point_views, testimony_views, witness_views
 
 app_name = "advocacy"
 
@@ -60,18 +60,18 @@ urlpatterns = [
     ),
     path(
         "witnesses/<uuid:key>/testimonies/",
-        witness_views.TestimonyAdd.as_view(),
+        testimony_views.TestimonyAdd.as_view(),
         name="testimony-add",
     ),
-    path("testimonies/", witness_views.TestimonyList.as_view(), name="testimony-list"),
+    path("testimonies/", testimony_views.TestimonyList.as_view(), name="testimony-list"),
     path(
         "testimonies/<uuid:key>/",
-        witness_views.TestimonyDetail.as_view(),
+        testimony_views.TestimonyDetail.as_view(),
         name="testimony-detail",
     ),
-    path("testimonies/<uuid:key>/uses/", witness_views.UseAdd.as_view(), name="use-add"),
-    path("uses/", witness_views.UseList.as_view(), name="use-list"),
+    path("testimonies/<uuid:key>/uses/", testimony_views.UseAdd.as_view(), name="use-add"),
+    path("uses/", testimony_views.UseList.as_view(), name="use-list"),
     path(
-        "uses/<uuid:key>/taken-down/", witness_views.UseTakenDown.as_view(), name="use-taken-down"
+        "uses/<uuid:key>/taken-down/", testimony_views.UseTakenDown.as_view(), name="use-taken-down"
     ),
 ]

@@ -49,31 +49,6 @@ class ConsentFormDownload(View):
         return HttpResponse(status=501)
 
 
-class TestimonyAdd(View):
-    def get(self, request, *args, **kwargs):
-        return HttpResponse(status=501)
-
-
-class TestimonyList(View):
-    def get(self, request, *args, **kwargs):
-        return HttpResponse(status=501)
-
-
-class TestimonyDetail(View):
-    def get(self, request, *args, **kwargs):
-        return HttpResponse(status=501)
-
-
-class UseAdd(View):
-    def get(self, request, *args, **kwargs):
-        return HttpResponse(status=501)
-
-
-class UseList(View):
-    def get(self, request, *args, **kwargs):
-        return HttpResponse(status=501)
-
-
 class UseTakenDown(View):
     def get(self, request, *args, **kwargs):
         return HttpResponse(status=501)
