@@ -7,12 +7,19 @@ class AdvocacyConfig(AppConfig):
     verbose_name = _("Advocacy")
 
     def ready(self):
+        from advocacy import meetings
         from advocacy.demo import seed_advocacy
         from move.accounts import navigation
         from move.accounts.demo import register_seeder
 
         navigation.register(
             "advocacy:point-list", _("Points of attention"), "advocacy.view_point", 40
+        )
+        navigation.register(
+            "advocacy:meeting-list",
+            _("Meetings with the authorities"),
+            "advocacy.view_point",
+            41,
         )
         navigation.register(
             "advocacy:exchange-list", _("Exchange meetings"), "advocacy.view_exchange_meeting", 42
@@ -22,3 +29,4 @@ class AdvocacyConfig(AppConfig):
             "advocacy:testimony-list", _("Testimonies"), "advocacy.view_testimony", 45
         )
         register_seeder(seed_advocacy)
+        meetings.register()  # the PDF jobs of the meetings

@@ -481,12 +481,17 @@ class Consent(models.Model):
 class TestimonyQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The pool's keepers read every testimony; advocacy those with a scope that a
-        consent still covers (advocacy/services.py readable_testimonies)."""
+        consent valid today still covers, approved, the witness not withdrawn
+        (advocacy/services.py usable_filter)."""
         if permissions.has_perm(user, "advocacy.view_witness"):
             return self.all()
         if not permissions.has_perm(user, "advocacy.view_testimony"):
             return self.none()
-        return self.exclude(scopes="").filter(witness__withdrawn_on__isnull=True)
+        from django.utils import timezone
+
+        from advocacy.services import usable_filter  # services import these models
+
+        return self.filter(usable_filter(timezone.localdate()))
 
 
 class Testimony(models.Model):
@@ -525,6 +530,9 @@ class Testimony(models.Model):
 
 class UseQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """The keepers and advocacy read every use, with its status: advocacy records
+        them and takes them down once the witness withdraws (their testimonies are then
+        out of its sight, the uses to take down are not)."""
         if permissions.has_perm(user, "advocacy.view_witness"):
             return self.all()
         return permissions.all_if(self, user, "advocacy.view_testimony")
