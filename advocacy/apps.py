@@ -7,7 +7,8 @@ class AdvocacyConfig(AppConfig):
     verbose_name = _("Advocacy")
 
     def ready(self):
-        from advocacy import meetings
+        from advocacy import meetings, witnesses
+        from advocacy import retention as witness_retention
         from advocacy.demo import seed_advocacy
         from move.accounts import navigation
         from move.accounts.demo import register_seeder
@@ -30,3 +31,5 @@ class AdvocacyConfig(AppConfig):
         )
         register_seeder(seed_advocacy)
         meetings.register()  # the PDF jobs of the meetings
+        witnesses.register_job_kind()  # the subject-access export of a witness
+        witness_retention.register()

@@ -407,5 +407,10 @@ MOVE_RETENTION_CASE_FILE_YEARS = env_int("MOVE_RETENTION_CASE_FILE_YEARS", 5, mi
 # The help desk (legal/retention.py): an outside caller's contact is erased this many
 # months after the request was closed.
 MOVE_RETENTION_HELP_CONTACT_MONTHS = env_int("MOVE_RETENTION_HELP_CONTACT_MONTHS", 12, minimum=1)
+# The witness pool (advocacy/retention.py): a witness's name and contact are erased this
+# many months after they withdrew, or after their last consent expired unrenewed.
+MOVE_RETENTION_WITNESS_CONTACT_MONTHS = env_int(
+    "MOVE_RETENTION_WITNESS_CONTACT_MONTHS", 3, minimum=1
+)
 # The largest attachment (a decision, a letter) a help request takes, in megabytes.
 MOVE_HELP_ATTACHMENT_MAX_MB = env_int("MOVE_HELP_ATTACHMENT_MAX_MB", 10, minimum=1)
