@@ -7,7 +7,7 @@ class AdvocacyConfig(AppConfig):
     verbose_name = _("Advocacy")
 
     def ready(self):
-        from advocacy import meetings, witnesses
+        from advocacy import meetings, panels, witnesses
         from advocacy import retention as witness_retention
         from advocacy.demo import seed_advocacy
         from move.accounts import navigation
@@ -33,3 +33,4 @@ class AdvocacyConfig(AppConfig):
         meetings.register()  # the PDF jobs of the meetings
         witnesses.register_job_kind()  # the subject-access export of a witness
         witness_retention.register()
+        panels.register()  # "Raise as a point of attention" on a report's page

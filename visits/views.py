@@ -260,7 +260,10 @@ class ReportDetail(VisibleObjectMixin, DetailView):
             super()
             .get_queryset()
             .select_related("visit__centre", "organisation")
-            .prefetch_related("observations__theme", "authors"),
+            # The themes joined to the observations: one query for both.
+            .prefetch_related(
+                Prefetch("observations", Observation.objects.select_related("theme")), "authors"
+            ),
             self.request.user,
         )
 
