@@ -7,18 +7,19 @@ situations are case-file codes only, shown as a link to those who may open the f
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, IntegerField, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce, ExtractYear
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from advocacy import meetings
+from advocacy import meetings, points
 from advocacy.meeting_forms import (
     MeetingEditForm,
     MeetingFilterForm,
@@ -313,6 +314,33 @@ def owner_choices() -> list[tuple[int, str]]:
     return [(user.pk, meetings.user_label(user)) for user in meetings.keepers()]
 
 
+class RefusedMove(Exception):
+    """A point may not take the status the minutes give it: nothing was changed."""
+
+
+def _move_points(form, current: dict) -> None:
+    """Give each point the status the minutes give it, checked against its locked row
+    (`current`: pk -> status); a refused move becomes the field's error."""
+    now = timezone.now()
+    refused = False
+    moves = []
+    for item in form.items:
+        status = form.cleaned_data.get(f"status_{item.pk}")
+        if not status or item.point_id not in current or current[item.point_id] == status:
+            continue
+        try:
+            points.check_move(current[item.point_id], status)
+        except ValidationError as error:
+            form.add_error(f"status_{item.pk}", error.message_dict["status"])
+            refused = True
+            continue
+        moves.append((item.point_id, status))
+    if refused:
+        raise RefusedMove
+    for point_id, status in moves:
+        PointOfAttention.objects.filter(pk=point_id).update(status=status, updated_at=now)
+
+
 class MeetingMinutes(KeptMeetingMixin, View):
     """Per agenda item the answer and the follow-up; marking the meeting held raises its
     open points. One transaction; a change saved meanwhile is not overwritten."""
@@ -344,14 +372,23 @@ class MeetingMinutes(KeptMeetingMixin, View):
                         setattr(item, name, value)
                     item.save()
                 if held:
+                    # The points are locked before anything moves them; each new status
+                    # is checked against the row as it stands now.
+                    point_ids = [item.point_id for item in form.items]
+                    list(
+                        PointOfAttention.objects.select_for_update()
+                        .filter(pk__in=point_ids)
+                        .order_by("pk")
+                        .values_list("pk", flat=True)
+                    )
                     meetings.hold(meeting)
-                    for item in form.items:
-                        status = form.cleaned_data.get(f"status_{item.pk}")
-                        if status:
-                            PointOfAttention.objects.filter(pk=item.point_id).exclude(
-                                status=status
-                            ).update(status=status)
-        except Concurrent:
+                    current = dict(
+                        PointOfAttention.objects.filter(pk__in=point_ids).values_list(
+                            "pk", "status"
+                        )
+                    )
+                    _move_points(form, current)
+        except (Concurrent, RefusedMove):
             return self.page(form, status=400)
         messages.success(request, _("Minutes of %(date)s saved.") % {"date": meeting.date})
         return redirect("advocacy:meeting-detail", key=meeting.key)

@@ -184,7 +184,9 @@ def hold(meeting: AuthorityMeeting) -> None:
     points.filter(status=PointOfAttention.Status.OPEN).update(
         status=PointOfAttention.Status.RAISED, updated_at=timezone.now()
     )
-    points.filter(first_raised_on__isnull=True).update(first_raised_on=meeting.date)
+    points.filter(first_raised_on__isnull=True).update(
+        first_raised_on=meeting.date, updated_at=timezone.now()
+    )
 
 
 # --- PDFs ---------------------------------------------------------------------------------

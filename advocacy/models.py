@@ -530,12 +530,17 @@ class Testimony(models.Model):
 
 class UseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """The keepers and advocacy read every use, with its status: advocacy records
-        them and takes them down once the witness withdraws (their testimonies are then
-        out of its sight, the uses to take down are not)."""
+        """The keepers read every use; advocacy the uses of the testimonies it may read,
+        and those to take down (their testimonies are then out of its sight: it must
+        take them down all the same); nobody else any."""
         if permissions.has_perm(user, "advocacy.view_witness"):
             return self.all()
-        return permissions.all_if(self, user, "advocacy.view_testimony")
+        if not permissions.has_perm(user, "advocacy.view_testimony"):
+            return self.none()
+        readable = Testimony.objects.visible_to(user).values("pk")
+        return self.filter(
+            models.Q(testimony__in=readable) | models.Q(status=Use.Status.TO_TAKE_DOWN)
+        )
 
 
 class Use(models.Model):

@@ -12,6 +12,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from advocacy.models import Consent, Witness
+from detainees import erasure
 from detainees.clock import add_months
 from move.privacy import access, retention
 from move.privacy.models import AccessLogEntry
@@ -25,9 +26,11 @@ def months() -> int:
 
 def contact_due(today: date):
     """Witnesses still holding a contact who withdrew on or before the cutoff day, or
-    whose last consent expired on or before it (and none is valid or to come)."""
+    whose last consent expired on or before it (and none is valid or to come), or who
+    never gave any consent and were recorded on or before it."""
     cutoff = add_months(today, -months())
     still = Consent.objects.filter(witness=OuterRef("pk"), expires_on__gt=cutoff)
+    any_consent = Consent.objects.filter(witness=OuterRef("pk"))
     return (
         Witness.objects.filter(contact_erased_on__isnull=True)
         .exclude(name="", contact="")
@@ -35,6 +38,8 @@ def contact_due(today: date):
         .filter(
             Q(withdrawn_on__lte=cutoff)
             | Q(withdrawn_on__isnull=True, last_expiry__lte=cutoff) & ~Exists(still)
+            # Never consented: the contact is kept no longer than after a consent ran out.
+            | Q(withdrawn_on__isnull=True, created_at__date__lte=cutoff) & ~Exists(any_consent)
         )
         .order_by("code")
     )
@@ -55,6 +60,8 @@ def erase_contact(witness: Witness, today: date) -> bool:
     access.record(
         None, AccessLogEntry.Action.RETENTION, witness.code, f"retention:{CONTACT_RULE}", "contact"
     )
+    # The exports made of this witness hold the contact too.
+    erasure.forget_generated(witness.code)
     return True
 
 

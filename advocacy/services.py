@@ -123,7 +123,8 @@ ANONYMITY_REFUSALS = {
 
 
 def refusal(testimony, consents, *, scope: str, used_on: date, anonymity: str | None):
-    """Why the consent does not allow this use (a ValidationError), or None."""
+    """Why the consent did not allow this use on its day (a ValidationError), or None.
+    record_use also refuses every use once the witness withdrew."""
     if used_on > timezone.localdate():
         return ValidationError(_("A use cannot be dated in the future."), code="future")
     witness = testimony.witness
@@ -188,13 +189,18 @@ def _check_where(publication: str, link: str) -> None:
 @transaction.atomic
 def record_use(testimony, *, scope, used_on, by, publication="", link="", anonymity=None):
     """Record that `testimony` was used in `scope` on `used_on` (by the user `by`), if the
-    witness's consent allowed it that day; else raise ValidationError with the reason
-    and save nothing. `anonymity` None: the level the consent allows."""
+    witness's consent allowed it that day and the witness has not withdrawn since (a use
+    is never recorded after a withdrawal, whatever its day); else raise ValidationError
+    with the reason and save nothing. `anonymity` None: the level the consent allows."""
     # The witness's row is locked: a withdrawal or a consent recorded meanwhile waits.
     witness = Witness.objects.select_for_update().get(pk=testimony.witness_id)
     testimony.witness = witness
     consents = list(Consent.objects.filter(witness=witness))
     problem = refusal(testimony, consents, scope=scope, used_on=used_on, anonymity=anonymity)
+    if witness.withdrawn_on and (problem is None or problem.code != "future"):
+        # Once the witness withdrew, no use is recorded any more, even one dated before
+        # the withdrawal (which `refusal`, judging that day alone, would allow).
+        problem = _withdrew(witness.withdrawn_on)
     if problem:
         raise problem
     _check_where(publication, link)

@@ -9,6 +9,7 @@ is not found (404); a refused action on one they see is a 403 with its reason.""
 
 from collections import defaultdict
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -280,9 +282,19 @@ class UseAdd(FoundMixin, View):
         return render(self.request, self.template_name, context, status=status)
 
 
+class UseFilterForm(forms.Form):
+    """The list's filter: one status (the take-down e-mail links to ?status=to_take_down)."""
+
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("Any")), *Use.Status.choices],
+        required=False,
+    )
+
+
 class UseList(PermissionRequiredMixin, TemplateView):
     """Every use with its status, those to take down first (their witness withdrew),
-    then the newest; PAGE_SIZE a page."""
+    then the newest; PAGE_SIZE a page; ?status= keeps the uses in that status."""
 
     permission = READ
     template_name = "advocacy/use_list.html"
@@ -310,6 +322,10 @@ class UseList(PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         uses = Use.objects.visible_to(user).order_by(self.URGENCY, "-used_on", "-pk")
+        form = UseFilterForm(self.request.GET or None)
+        filtered = bool(form.is_bound and form.is_valid() and form.cleaned_data["status"])
+        if filtered:
+            uses = uses.filter(status=form.cleaned_data["status"])
         page = Paginator(uses.values(*self.LISTED), PAGE_SIZE).get_page(
             self.request.GET.get("page")
         )
@@ -323,6 +339,8 @@ class UseList(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(**kwargs) | {
             "page_obj": page,
             "uses": rows,
+            "form": form,
+            "filtered": filtered,
             "may_record": permissions.has_perm(user, RECORD),
         }
 

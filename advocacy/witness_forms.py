@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,13 +24,10 @@ DATE_INVALID = _("Type a date, e.g. 2026-05-17.")
 
 
 def keeper_choices():
-    """Active people who keep the pool now."""
-    candidates = (
-        User.objects.filter(is_active=True, memberships__role__in=permissions.roles_with(KEEP))
-        .distinct()
-        .order_by("first_name", "last_name", "email")
-    )
-    return [user for user in candidates if permissions.has_perm(user, KEEP)]
+    """Active people who keep the pool now: one query, no has_perm per candidate."""
+    from advocacy.witnesses import active_with
+
+    return active_with(permissions.roles_with(KEEP))
 
 
 class KeeperField(forms.ModelChoiceField):
@@ -84,10 +82,11 @@ class WitnessForm(SeenMixin, forms.ModelForm):
             # Neither shown nor changed by who may not read the contact.
             for name in ("name", "contact"):
                 self.fields.pop(name, None)
-        people = keeper_choices()
         current = self.instance.keeper if self.instance.pk else None
-        ids = {person.pk for person in people} | ({current.pk} if current else set())
-        self.fields["keeper"].queryset = User.objects.filter(pk__in=ids).order_by(
+        choices = Q(pk__in=keeper_choices().values("pk"))
+        if current is not None:
+            choices |= Q(pk=current.pk)  # kept while they are the keeper
+        self.fields["keeper"].queryset = User.objects.filter(choices).order_by(
             "first_name", "last_name", "email"
         )
         self.fields["keeper"].initial = current.pk if current else user.pk

@@ -375,19 +375,23 @@ class ConsentAdd(WitnessMixin, View):
 
 @method_decorator(never_cache, name="dispatch")
 class ConsentFormDownload(LoginRequiredMixin, View):
-    """The signed form, to the pool's keepers only (anyone else: 404). Always a
+    """The signed form, to the pool's keepers only (anyone else: 404), who must also
+    read contacts (else 403); each download is written to the access log. Always a
     download, never shown in the browser."""
 
     def get(self, request, key):
         consent = get_object_or_404(
-            Consent.objects.filter(witness__in=Witness.objects.visible_to(request.user)).exclude(
-                form_file=""
-            ),
+            Consent.objects.filter(witness__in=Witness.objects.visible_to(request.user))
+            .exclude(form_file="")
+            .select_related("witness"),
             key=key,
         )
+        # The signed form holds the witness's name: read as the contact is, and logged.
+        permissions.require(request.user, CONTACT)
         path = stored(consent.form_file)
         if path is None or not path.is_file():
             raise Http404
+        log_contact_read(request, consent.witness, "signed consent form")
         extension = path.suffix.lower() or ".pdf"
         types = {ext: kind for kind, ext in EXTENSIONS.items()} | {".jpeg": "image/jpeg"}
         response = FileResponse(

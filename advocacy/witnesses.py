@@ -42,24 +42,30 @@ def valid_on(day: date) -> Q:
     )
 
 
-def keepers() -> list[User]:
-    """Active people who keep the pool now (asked of permissions.py)."""
-    candidates = (
-        User.objects.filter(is_active=True, memberships__role__in=permissions.roles_with(KEEP))
-        .distinct()
-        .order_by("email")
-    )
-    return [user for user in candidates if permissions.has_perm(user, KEEP)]
+def active_with(roles):
+    """Active people holding one of `roles` in an active organisation, in one query:
+    what permissions.has_perm grants them, asked in SQL (as meetings._active_with)."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__role__in=list(roles),
+        memberships__organisation__active=True,
+    ).distinct()
 
 
-def pool_volunteers() -> list[User]:
+def keepers():
+    """Active people who keep the pool now (the roles asked of permissions.py)."""
+    return active_with(permissions.roles_with(KEEP)).order_by("email")
+
+
+def pool_volunteers():
     """The active witness-pool members (told when a witness has no keeper)."""
-    candidates = (
-        User.objects.filter(is_active=True, memberships__role=permissions.Role.WITNESS_POOL)
-        .distinct()
-        .order_by("email")
-    )
-    return [user for user in candidates if permissions.has_perm(user, KEEP)]
+    roles = {permissions.Role.WITNESS_POOL} & permissions.roles_with(KEEP)
+    return active_with(roles).order_by("email")
+
+
+def coordinators():
+    """The active coordinators: told when nobody else keeps the pool."""
+    return active_with([permissions.Role.COORDINATOR]).order_by("email")
 
 
 # --- Withdrawal ------------------------------------------------------------------------
@@ -96,28 +102,32 @@ def _told_key(use: Use) -> str:
 
 def tell_take_down(use_pk) -> None:
     """Tell who recorded the use that it must be taken down: once, in their language,
-    with a link to the list of uses and no personal data. Nothing when the use is no
-    longer to take down or its recorder is gone."""
+    with a link to the list of uses and no personal data. When its recorder is gone
+    (deleted or switched off), the pool's keepers (the active witness-pool members) are
+    told instead. Nothing when the use is no longer to take down."""
     use = Use.objects.select_related("recorded_by", "testimony__witness").filter(pk=use_pk).first()
     if use is None or use.status != Use.Status.TO_TAKE_DOWN:
         return
-    recipient = use.recorded_by
-    if recipient is None or not recipient.is_active:
+    recorder = use.recorded_by
+    if recorder is not None and recorder.is_active:
+        recipients = [recorder]
+    else:
+        # Nobody left who recorded it: the pool's keepers (its active members) see to it.
+        recipients = list(pool_volunteers())
+    if not recipients:
+        logger.warning("Nobody to tell that use %s must be taken down", use.pk)
         return
     if not cache.add(_told_key(use), 1, TOLD_SECONDS):
         return  # told already
+    context = {
+        "witness_code": use.testimony.witness.code,
+        "used_on": use.used_on,
+        "scope": use.scope,
+        "link": site_link("advocacy:use-list") + "?status=to_take_down",
+    }
     try:
-        emails.send(
-            TAKE_DOWN_EMAIL,
-            recipient.email,
-            recipient.language,
-            {
-                "witness_code": use.testimony.witness.code,
-                "used_on": use.used_on,
-                "scope": use.scope,
-                "link": site_link("advocacy:use-list") + "?status=to_take_down",
-            },
-        )
+        for recipient in recipients:
+            emails.send(TAKE_DOWN_EMAIL, recipient.email, recipient.language, context)
     except BaseException:
         cache.delete(_told_key(use))  # to be sent by the retry
         raise
@@ -144,24 +154,33 @@ def expiring(today: date):
 
 def remind_expiring_consents(today) -> int:
     """E-mail each consent about to expire to its witness's keeper (or to every active
-    witness-pool member when it has none), once: the consent is marked by a conditional
-    update before anything is sent. The number of e-mails sent."""
+    witness-pool member when it has none, or to the active coordinators when there is
+    no such member), once: the consent is marked by a conditional update before
+    anything is sent, and never when there is nobody to tell. The number of e-mails
+    sent."""
     sent, failure = 0, None
-    volunteers = None
+    keeping = None  # the ids of who keeps the pool, and the fallbacks, read once
+    fallback = None
     for consent in expiring(today):
+        if keeping is None:
+            keeping = set(keepers().values_list("pk", flat=True))
+        keeper = consent.witness.keeper
+        if keeper is not None and keeper.pk in keeping:
+            recipients = [keeper]
+        else:
+            if fallback is None:
+                # Every active witness-pool member; failing that, the coordinators.
+                fallback = list(pool_volunteers()) or list(coordinators())
+            recipients = fallback
+        if not recipients:
+            logger.warning("Nobody to remind of consent %s: left for the next run", consent.pk)
+            continue  # never marked reminded with nobody told
         with transaction.atomic():
             claimed = Consent.objects.filter(
                 pk=consent.pk, renewal_reminded_on__isnull=True
             ).update(renewal_reminded_on=today)
             if not claimed:
                 continue
-            keeper = consent.witness.keeper
-            if keeper is not None and keeper.is_active and permissions.has_perm(keeper, KEEP):
-                recipients = [keeper]
-            else:
-                if volunteers is None:
-                    volunteers = pool_volunteers()
-                recipients = volunteers
             context = {
                 "witness_code": consent.witness.code,
                 "expires_on": consent.expires_on,
@@ -218,6 +237,18 @@ def export(job_pk, witness_pk) -> None:
             )
 
 
+def _person_for(user, witness: Witness) -> tuple:
+    """The linked case file as the export shows it: its code only to who may open it."""
+    from detainees.models import Person
+
+    if witness.person_id is None:
+        return ("", None)
+    if Person.objects.visible_to(user).filter(pk=witness.person_id).exists():
+        return (witness.person.code, None)
+    hidden = _("Linked to a case file you may not open")
+    return (hidden, hidden)
+
+
 def _build_export(job: Job, witness_pk: int) -> None:
     from detainees import export as case_file_export
     from visits.pdf import html_to_pdf
@@ -257,7 +288,7 @@ def _build_export(job: Job, witness_pk: int) -> None:
                 witness.languages.split(),
                 ", ".join(str(languages.get(code, code)) for code in witness.languages.split()),
             ),
-            person=(witness.person.code if witness.person else "", None),
+            person=_person_for(job.owner, witness),
             keeper=(witness.keeper.email if witness.keeper else "", None),
         ),
     }

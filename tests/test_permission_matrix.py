@@ -131,7 +131,7 @@ def pool(ok=200):
     return expect(302, 404, witness_pool=ok, coordinator=ok)
 
 
-def testimonies(ok=200):
+def testimony_readers(ok=200):
     return {"witness_pool": ok, "coordinator": ok, "advocacy": ok}
 
 
@@ -371,11 +371,11 @@ MATRIX = {
     "advocacy:consent-add": {"GET": pool()},
     "advocacy:consent-form": {"GET": pool()},
     "advocacy:testimony-add": {"GET": pool()},
-    "advocacy:testimony-list": {"GET": expect(302, 403, **testimonies())},
-    "advocacy:testimony-detail": {"GET": expect(302, 404, **testimonies())},
-    "advocacy:use-add": {"GET": expect(302, 404, **testimonies())},
-    "advocacy:use-list": {"GET": expect(302, 403, **testimonies())},
-    "advocacy:use-taken-down": {"POST": expect(302, 404, **testimonies(ok=302))},
+    "advocacy:testimony-list": {"GET": expect(302, 403, **testimony_readers())},
+    "advocacy:testimony-detail": {"GET": expect(302, 404, **testimony_readers())},
+    "advocacy:use-add": {"GET": expect(302, 404, **testimony_readers())},
+    "advocacy:use-list": {"GET": expect(302, 403, **testimony_readers())},
+    "advocacy:use-taken-down": {"POST": expect(302, 404, **testimony_readers(ok=302))},
     # --- privacy: the access log is the coordinators'; a job and its file its owner's.
     "privacy:accesslog-list": {"GET": coordinator_only()},
     "privacy:job-detail": {"GET": expect(302, 404, visitor_a=200)},
@@ -430,6 +430,7 @@ def admin_expectation(name):
     if name in (
         "admin:accounts_user_delete",
         "admin:accounts_organisation_delete",
+        "admin:centres_centre_delete",
         "admin:visits_theme_delete",
     ):
         return {"GET": coordinator_only(ok=403)}  # deactivated, never deleted

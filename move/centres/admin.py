@@ -17,6 +17,9 @@ class CentreYearInline(RoleAdminMixin, admin.TabularInline):
 @admin.register(Centre)
 class CentreAdmin(RoleAdminMixin, TranslationAdmin):
     permission = "centres.change_centre"
+    # Closed (active off), never deleted: visits, case files, lawyers, points of attention
+    # and meetings point at it.
+    can_delete = False
     list_display = ["code", "name", "kind", "town", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["code", "name_fr", "name_nl", "town"]

@@ -466,3 +466,69 @@ def test_list_filters(client, visitor_a, world):
         reverse("advocacy:meeting-list"), {"authority": "immigration_office"}
     ).content.decode()
     assert "Ombudsman" not in body and "10 March 2026" in body
+
+
+def test_a_resolved_point_cannot_be_set_back_to_answered_from_the_minutes(client, legal, theme):
+    sign_in(client, legal)
+    m = meeting(datetime.date(2026, 6, 9))
+    p = point(theme, "Closed already", PointOfAttention.Status.RESOLVED)
+    item = AgendaItem.objects.create(meeting=m, point=p)
+    before = PointOfAttention.objects.get(pk=p.pk).updated_at
+    data = minutes_data(
+        m,
+        held="on",
+        **{
+            f"status_{item.pk}": "answered",
+            f"answer_{item.pk}": "They will",
+            f"asked_{item.pk}": "Typed",
+        },
+    )
+    response = client.post(reverse("advocacy:meeting-minutes", kwargs={"key": m.key}), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "A point that is resolved can only become open" in page
+    assert "Typed" in page
+    p.refresh_from_db()
+    item.refresh_from_db()
+    m.refresh_from_db()
+    assert p.status == "resolved" and p.updated_at == before
+    assert item.asked == "" and m.status == "draft"
+
+
+@pytest.mark.parametrize("status", ["", "answered"])
+def test_a_point_form_opened_before_the_minutes_detects_their_change(
+    client, legal, coordinator, theme, status
+):
+    from django.test import Client
+
+    p = point(theme, "Raised, never dated", PointOfAttention.Status.RAISED)
+    m = meeting(datetime.date(2026, 6, 9))
+    item = AgendaItem.objects.create(meeting=m, point=p)
+    editor = Client()
+    sign_in(editor, legal)
+    update = reverse("advocacy:point-update", args=[p.key])
+    seen = editor.get(update).context["form"]["seen"].value()
+
+    sign_in(client, coordinator)
+    data = minutes_data(
+        m, held="on", **{f"status_{item.pk}": status, f"answer_{item.pk}": "They will"}
+    )
+    response = client.post(reverse("advocacy:meeting-minutes", kwargs={"key": m.key}), data)
+    assert response.status_code == 302
+    p.refresh_from_db()
+    assert p.first_raised_on == m.date and p.status == (status or "raised")
+
+    form = {
+        "title": "Mine, typed",
+        "description": "",
+        "theme": theme.pk,
+        "centres": [],
+        "status": "raised",
+        "owner": "",
+        "seen": seen,
+    }
+    response = editor.post(update, form)
+    assert response.status_code == 400
+    assert "Someone else saved this record while you were editing it" in response.content.decode()
+    p.refresh_from_db()
+    assert p.title == "Raised, never dated" and p.status == (status or "raised")

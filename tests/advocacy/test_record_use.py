@@ -145,7 +145,17 @@ def test_a_witness_who_withdrew_refuses_every_use_from_that_day():
     witness.save()
     assert "The witness withdrew on" in refused(testimony, used_on=today() - 3 * DAY)
     assert "The witness withdrew on" in refused(testimony, used_on=today())
-    assert record_use(testimony, scope="website", used_on=today() - 4 * DAY, by=None)
+
+
+def test_a_use_backdated_before_the_withdrawal_is_refused_once_the_witness_withdrew():
+    witness = make_witness()
+    make_consent(witness)
+    testimony = make_testimony(witness)
+    witness.withdrawn_on = today() - 3 * DAY
+    witness.save()
+    reason = refused(testimony, used_on=today() - 4 * DAY)
+    day = witness.withdrawn_on
+    assert reason == f"The witness withdrew on {day.day} {day:%B %Y}."
 
 
 def test_a_scope_outside_the_consent_is_refused_with_its_name():

@@ -1,6 +1,6 @@
 """Withdrawal (issue 12): one action; the witness and every consent withdrawn today,
-every use online listed to take down and its recorder told once by e-mail (in their
-language, no personal data); idempotent."""
+every use online listed to take down and its recorder (or, when they left, the pool's
+keepers) told once by e-mail (in their language, no personal data); idempotent."""
 
 from datetime import date, timedelta
 from unittest import mock
@@ -62,8 +62,9 @@ def withdraw_url(witness):
 
 
 def test_withdrawal_takes_everything_down(
-    persona_client, pool, advocacy, django_capture_on_commit_callbacks
+    persona_client, pool, advocacy, witness_pool, django_capture_on_commit_callbacks
 ):
+    pool_keeper = witness_pool
     advocacy.language = "nl"
     advocacy.save()
     witness = pool["witness"]
@@ -73,7 +74,8 @@ def test_withdrawal_takes_everything_down(
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(withdraw_url(witness))
-    assert send.call_args.args[2] == "nl"  # in the recipient's language
+    languages = {call.args[1]: call.args[2] for call in send.call_args_list}
+    assert languages[advocacy.email] == "nl"  # in the recipient's language
     assert response.status_code == 302
     assert response["Location"] == reverse("advocacy:witness-detail", kwargs={"key": witness.key})
     today = timezone.localdate()
@@ -92,10 +94,10 @@ def test_withdrawal_takes_everything_down(
         "orphan": Use.Status.TO_TAKE_DOWN,
         "down": Use.Status.TAKEN_DOWN,
     }
-    # The active recorder is told, once, in their language; who left is not.
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == [advocacy.email]
+    # The active recorder is told, once, in their language; for the use of who left,
+    # the pool's keepers are.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([advocacy.email, pool_keeper.email])
+    message = next(m for m in mail.outbox if m.to == [advocacy.email])
     assert reverse("advocacy:use-list") in message.body
     assert witness.code in message.body
     assert witness.name not in message.body and witness.contact not in message.body
@@ -117,7 +119,7 @@ def test_withdrawing_twice_changes_nothing_more(
     assert "already withdrawn" in response.content.decode()
     witness.refresh_from_db()
     assert witness.withdrawn_on == first
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2  # the recorder, and the pool for who left: once each
 
 
 def test_the_take_down_e_mail_is_sent_once(pool):
@@ -172,3 +174,21 @@ def test_the_detail_shows_the_uses_to_take_down(persona_client, pool):
     text = page.content.decode()
     assert "To take down" in text and "Withdrew on" in text
     assert reverse("advocacy:consent-add", kwargs={"key": pool["witness"].key}) not in text
+
+
+def test_a_use_whose_recorder_left_is_told_to_the_pools_keepers(pool, witness_pool, advocacy):
+    orphan = pool["orphan"]  # recorded by someone switched off since
+    Use.objects.filter(pk=orphan.pk).update(status=Use.Status.TO_TAKE_DOWN)
+    witnesses.tell_take_down(orphan.pk)
+    assert [message.to for message in mail.outbox] == [[witness_pool.email]]
+    assert "?status=to_take_down" in mail.outbox[0].body
+    assert pool["witness"].name not in mail.outbox[0].body
+    witnesses.tell_take_down(orphan.pk)  # once
+    assert len(mail.outbox) == 1
+
+
+def test_a_use_with_no_recorder_at_all_is_told_to_the_pools_keepers(pool, witness_pool):
+    use = pool["online"]
+    Use.objects.filter(pk=use.pk).update(status=Use.Status.TO_TAKE_DOWN, recorded_by=None)
+    witnesses.tell_take_down(use.pk)
+    assert [message.to for message in mail.outbox] == [[witness_pool.email]]

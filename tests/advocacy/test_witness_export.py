@@ -17,6 +17,7 @@ from move.accounts.models import Membership
 from move.privacy.models import AccessLogEntry, Job
 from tests.advocacy.test_witnesses import SECRET_CONTACT, make_consent, make_witness
 from tests.conftest import close_download
+from tests.detainees.conftest import centre, person_a  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +125,35 @@ def test_who_no_longer_keeps_the_pool_gets_nothing(persona_client, witness, witn
 def test_nobody_else_exports(persona, persona_client, witness):
     assert persona_client(persona).post(export_url(witness)).status_code == 404
     assert not Job.objects.exists()
+
+
+def test_the_export_hides_a_case_file_its_requester_may_not_open(
+    persona_client,
+    witness,
+    witness_pool,
+    media,
+    person_a,  # noqa: F811 (the fixture)
+):
+    import io
+
+    from pypdf import PdfReader
+
+    witness.person = person_a
+    witness.save()
+    client = persona_client("witness_pool")  # no detainees.view_person
+    with mock.patch("advocacy.tasks.export_witness.delay"):
+        client.post(export_url(witness))
+    job = Job.objects.get()
+    witnesses.export(job.pk, witness.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.READY, job.last_error
+    with zipfile.ZipFile(Path(media) / "private" / job.file) as archive:
+        raw = archive.read(f"{witness.code}.json").decode()
+        pdf = archive.read(f"{witness.code}.pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert person_a.code.startswith("P-")
+    assert person_a.code not in raw
+    assert person_a.code not in text
+    data = json.loads(raw)
+    assert data["record"]["person"]["value"] == "Linked to a case file you may not open"
+    assert "Linked to a case file you may not open" in " ".join(text.split())

@@ -95,3 +95,44 @@ def test_a_consent_renewed_meanwhile_keeps_the_contact():
     assert retention.erase_contact(Witness.objects.get(pk=witness.pk), TODAY) is False
     witness.refresh_from_db()
     assert witness.contact == SECRET_CONTACT
+
+
+def _created_on(witness, day):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    moment = timezone.make_aware(datetime.combine(day, time(12)))
+    Witness.objects.filter(pk=witness.pk).update(created_at=moment)
+
+
+def test_a_witness_who_never_consented_is_due_three_months_after_being_recorded():
+    due = make_witness(1)
+    _created_on(due, date(2026, 3, 15))
+    recent = make_witness(2)
+    _created_on(recent, date(2026, 3, 16))
+    consented = make_witness(3)
+    _created_on(consented, date(2026, 1, 1))
+    make_consent(consented, date(2026, 1, 1), date(2028, 1, 1))
+    assert due_codes() == [due.code]
+    assert report().done == [due.code]
+    due.refresh_from_db()
+    assert due.name == "" and due.contact == ""
+
+
+def test_erasing_the_contact_deletes_the_exports_made_of_the_witness(
+    settings, tmp_path, witness_pool
+):
+    from move.privacy.models import Job
+
+    settings.MEDIA_ROOT = tmp_path
+    witness = make_witness(1, withdrawn_on=date(2026, 1, 10))
+    owner = witness_pool
+    relative = "jobs/witness-export.zip"
+    path = tmp_path / "private" / relative
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"PK secret contact")
+    Job.objects.create(owner=owner, kind="witness-export", subject=witness.code, file=relative)
+    assert report().done == [witness.code]
+    assert not Job.objects.filter(subject=witness.code).exists()
+    assert not path.exists()

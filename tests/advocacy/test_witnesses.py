@@ -304,3 +304,136 @@ def test_who_may_not_read_contacts_gets_no_contact_field(advocacy, witness):
 
     form = WitnessForm(instance=witness, user=advocacy)
     assert "name" not in form.fields and "contact" not in form.fields
+
+
+# --- The signed consent form -------------------------------------------------------------
+
+
+def test_each_download_of_a_signed_form_is_logged_as_a_contact_read(
+    persona_client, witness, settings, tmp_path
+):
+    from tests.conftest import close_download
+
+    settings.MEDIA_ROOT = tmp_path
+    relative = "advocacy/consents/signed.pdf"
+    (tmp_path / "private" / "advocacy" / "consents").mkdir(parents=True)
+    (tmp_path / "private" / relative).write_bytes(b"%PDF-1.4 signed")
+    consent = make_consent(witness, how=Consent.How.SIGNED_FORM, statement="", form_file=relative)
+    url = reverse("advocacy:consent-form", kwargs={"key": consent.key})
+    client = persona_client("witness_pool")
+    for n in (1, 2):
+        download = client.get(url)
+        assert download.status_code == 200
+        close_download(download)
+        entries = AccessLogEntry.objects.filter(
+            subject=witness.code, action=AccessLogEntry.Action.READ_CONTACT
+        )
+        assert entries.count() == n
+    assert entries.first().detail == "signed consent form"
+
+
+def test_a_signed_form_needs_the_right_to_read_contacts(
+    persona_client, witness, witness_pool, settings, tmp_path, monkeypatch
+):
+    from move.accounts import permissions
+
+    settings.MEDIA_ROOT = tmp_path
+    relative = "advocacy/consents/signed.pdf"
+    (tmp_path / "private" / "advocacy" / "consents").mkdir(parents=True)
+    (tmp_path / "private" / relative).write_bytes(b"%PDF-1.4 signed")
+    consent = make_consent(witness, how=Consent.How.SIGNED_FORM, statement="", form_file=relative)
+    has_perm = permissions.has_perm
+    monkeypatch.setattr(
+        permissions,
+        "has_perm",
+        lambda user, perm, *a, **k: (
+            perm != "advocacy.view_witness_contact" and has_perm(user, perm, *a, **k)
+        ),
+    )
+    url = reverse("advocacy:consent-form", kwargs={"key": consent.key})
+    assert persona_client("witness_pool").get(url).status_code == 403
+    assert not AccessLogEntry.objects.filter(subject=witness.code).exists()
+
+
+# --- The keeper's choices ----------------------------------------------------------------
+
+
+def test_the_witness_forms_cost_the_same_for_2_and_12_pool_members(persona_client, witness):
+    from move.accounts.permissions import Role
+    from tests.factories import member
+
+    client = persona_client("witness_pool")  # the first member
+    urls = [
+        reverse("advocacy:witness-create"),
+        reverse("advocacy:witness-update", kwargs={"key": witness.key}),
+    ]
+
+    def counts():
+        measured = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.status_code == 200
+            measured.append(len(queries))
+        return measured, response.content.decode()
+
+    member(Role.WITNESS_POOL, email="second@example.org")
+    counts()  # the first request of the session reads it in
+    with_two, page = counts()
+    assert "second@example.org" in page or "Second" in page or page.count("<option") >= 2
+    for n in range(10):
+        member(Role.WITNESS_POOL, email=f"more{n}@example.org")
+    with_twelve, _page = counts()
+    assert with_two == with_twelve, (with_two, with_twelve)
+    assert max(with_twelve) <= 8, with_twelve
+
+
+def test_keepers_and_volunteers_leave_out_switched_off_people_and_organisations(witness_pool):
+    from advocacy import witnesses
+    from move.accounts.permissions import Role
+    from tests.factories import member
+
+    gone = member(Role.WITNESS_POOL, email="gone@example.org", is_active=False)
+    closed = member(Role.WITNESS_POOL, email="closed@example.org")
+    organisation = closed.memberships.get().organisation
+    organisation.active = False
+    organisation.save()
+    volunteers = list(witnesses.pool_volunteers())
+    assert witness_pool in volunteers
+    assert gone not in volunteers and closed not in volunteers
+    assert gone not in witnesses.keepers() and closed not in witnesses.keepers()
+
+
+# --- Renewal reminders when nobody keeps the pool ----------------------------------------
+
+
+def _expiring_consent():
+    today = timezone.localdate()
+    witness = make_witness()  # no keeper
+    consent = make_consent(witness, today - timedelta(days=700), today + timedelta(days=20))
+    return today, witness, consent
+
+
+def test_without_keeper_nor_pool_member_the_coordinators_are_reminded(coordinator):
+    from django.core import mail
+
+    from advocacy import witnesses
+
+    today, witness, consent = _expiring_consent()
+    assert witnesses.remind_expiring_consents(today) == 1
+    assert [message.to for message in mail.outbox] == [[coordinator.email]]
+    assert witness.code in mail.outbox[0].subject + mail.outbox[0].body
+    consent.refresh_from_db()
+    assert consent.renewal_reminded_on == today
+
+
+def test_with_nobody_to_tell_the_consent_is_not_marked_reminded(db):
+    from django.core import mail
+
+    from advocacy import witnesses
+
+    today, _witness, consent = _expiring_consent()
+    assert witnesses.remind_expiring_consents(today) == 0
+    assert mail.outbox == []
+    consent.refresh_from_db()
+    assert consent.renewal_reminded_on is None
