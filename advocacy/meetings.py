@@ -20,8 +20,6 @@ from django.utils.translation import gettext_lazy
 
 from advocacy.models import AgendaItem, AuthorityMeeting, FollowUpReminder, PointOfAttention
 from move.accounts import emails, permissions
-from move.accounts.models import User
-from move.accounts.permissions import Role
 from move.privacy.files import private_root
 from move.privacy.models import Job
 
@@ -38,7 +36,6 @@ JOBS_FOLDER = "jobs"
 REMIND_DAYS_BEFORE = 2
 EMAIL = "follow-up-reminder"
 # Our side at a meeting: the internal roles, not the witness pool nor partners.
-ATTENDING_ROLES = (Role.COORDINATOR, Role.LEGAL, Role.ADVOCACY, Role.VISITOR)
 CODE = re.compile(r"^P-\d{4}-\d{4,}$")
 
 
@@ -62,21 +59,9 @@ def register() -> None:
 # --- Who ----------------------------------------------------------------------------------
 
 
-def _active_with(roles):
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__role__in=list(roles),
-            memberships__organisation__active=True,
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "email")
-    )
-
-
 def attendees():
-    """Who may attend for us: the active people with an internal role."""
-    return _active_with(ATTENDING_ROLES)
+    """Who may attend for us: the active people who read the points and meetings."""
+    return permissions.holders("advocacy.view_point").order_by("first_name", "last_name", "email")
 
 
 def attendees_of(meeting):
@@ -93,7 +78,7 @@ def attendees_of(meeting):
 
 def keepers():
     """Who may own a follow-up: the active people who keep the meetings."""
-    return _active_with(permissions.roles_with(KEEP))
+    return permissions.holders(KEEP).order_by("first_name", "last_name", "email")
 
 
 def user_label(user) -> str:

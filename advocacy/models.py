@@ -27,16 +27,6 @@ from move.privacy.crypto import EncryptedTextField
 LANGUAGES = [("fr", _("French")), ("nl", _("Dutch")), ("en", _("English"))]
 
 
-def codes_in(field: str, code: str) -> models.Q:
-    """Rows whose space-separated codes in `field` include `code` (any database)."""
-    return (
-        models.Q(**{field: code})
-        | models.Q(**{f"{field}__startswith": f"{code} "})
-        | models.Q(**{f"{field}__endswith": f" {code}"})
-        | models.Q(**{f"{field}__contains": f" {code} "})
-    )
-
-
 # --- Points of attention ----------------------------------------------------------------
 
 

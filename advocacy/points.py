@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy
 
 from advocacy.models import PointOfAttention
 from move.accounts import permissions
-from move.accounts.models import User
 from visits.models import VisitReport
 
 Status = PointOfAttention.Status
@@ -53,15 +52,7 @@ def check_move(current: str, new: str) -> None:
 
 def possible_owners():
     """Active people holding advocacy.change_point in an active organisation."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__role__in=permissions.roles_with("advocacy.change_point"),
-            memberships__organisation__active=True,
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "email")
-    )
+    return permissions.holders("advocacy.change_point").order_by("first_name", "last_name", "email")
 
 
 def person_label(user) -> str:

@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from advocacy.models import ANONYMITY_ORDER, SCOPES, Anonymity, Consent, Use, Witness, codes_in
+from advocacy.models import ANONYMITY_ORDER, SCOPES, Anonymity, Consent, Use, Witness
+from legal.library import has_code
 
 SCOPE_LABELS = dict(SCOPES)
 
@@ -59,9 +60,9 @@ def scope_usable_filter(day: date, scopes=None, prefix: str = "") -> Q:
     covered = Q(pk__in=[])
     for code in scopes or [code for code, _label in SCOPES]:
         consent = valid_consents(day).filter(
-            codes_in("scopes", code), witness=OuterRef(f"{prefix}witness")
+            has_code("scopes", code), witness=OuterRef(f"{prefix}witness")
         )
-        covered |= codes_in(f"{prefix}scopes", code) & Q(Exists(consent))
+        covered |= has_code(f"{prefix}scopes", code) & Q(Exists(consent))
     return covered
 
 

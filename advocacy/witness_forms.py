@@ -25,9 +25,7 @@ DATE_INVALID = _("Type a date, e.g. 2026-05-17.")
 
 def keeper_choices():
     """Active people who keep the pool now: one query, no has_perm per candidate."""
-    from advocacy.witnesses import active_with
-
-    return active_with(permissions.roles_with(KEEP))
+    return permissions.holders(KEEP)
 
 
 class KeeperField(forms.ModelChoiceField):

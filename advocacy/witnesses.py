@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy
 from advocacy.models import LANGUAGES, SCOPES, Consent, Testimony, Use, Witness
 from legal.reminders import site_link
 from move.accounts import emails, permissions
-from move.accounts.models import User
 from move.privacy import access
 from move.privacy.models import AccessLogEntry, Job
 
@@ -42,30 +41,19 @@ def valid_on(day: date) -> Q:
     )
 
 
-def active_with(roles):
-    """Active people holding one of `roles` in an active organisation, in one query:
-    what permissions.has_perm grants them, asked in SQL (as meetings._active_with)."""
-    return User.objects.filter(
-        is_active=True,
-        memberships__role__in=list(roles),
-        memberships__organisation__active=True,
-    ).distinct()
-
-
 def keepers():
-    """Active people who keep the pool now (the roles asked of permissions.py)."""
-    return active_with(permissions.roles_with(KEEP)).order_by("email")
+    """Active people who keep the pool now (asked of permissions.py)."""
+    return permissions.holders(KEEP).order_by("email")
 
 
 def pool_volunteers():
     """The active witness-pool members (told when a witness has no keeper)."""
-    roles = {permissions.Role.WITNESS_POOL} & permissions.roles_with(KEEP)
-    return active_with(roles).order_by("email")
+    return permissions.holders(KEEP, roles={permissions.Role.WITNESS_POOL}).order_by("email")
 
 
 def coordinators():
     """The active coordinators: told when nobody else keeps the pool."""
-    return active_with([permissions.Role.COORDINATOR]).order_by("email")
+    return permissions.holders(KEEP, roles={permissions.Role.COORDINATOR}).order_by("email")
 
 
 # --- Withdrawal ------------------------------------------------------------------------

@@ -68,8 +68,9 @@ class Court(models.TextChoices):
     OTHER = "other", _("Other court")
 
 
-def spoken_in(field: str, code: str) -> models.Q:
-    """Rows whose space-separated codes in `field` include `code` (any database)."""
+def has_code(field: str, code: str) -> models.Q:
+    """Rows whose space-separated codes in `field` include `code` (any database): the
+    directory's languages and regions, the witness pool's scopes (advocacy)."""
     return (
         models.Q(**{field: code})
         | models.Q(**{f"{field}__startswith": f"{code} "})
@@ -131,10 +132,10 @@ class LawyerQuerySet(models.QuerySet):
         return permissions.all_if(self, user, "legal.view_directory")
 
     def speaking(self, code: str):
-        return self.filter(spoken_in("languages", code))
+        return self.filter(has_code("languages", code))
 
     def in_region(self, code: str):
-        return self.filter(spoken_in("regions", code))
+        return self.filter(has_code("regions", code))
 
     def subscribed(self):
         """Those the newsletter goes to: subscribed and not unsubscribed since."""
@@ -156,7 +157,7 @@ class Lawyer(models.Model):
     bar = models.ForeignKey(
         Bar, verbose_name=_("bar"), on_delete=models.PROTECT, related_name="lawyers"
     )
-    # Space-separated codes of SPOKEN_LANGUAGES and REGIONS (LawyerQuerySet.speaking).
+    # Space-separated codes of SPOKEN_LANGUAGES and REGIONS (LawyerQuerySet.speaking, has_code).
     languages = models.CharField(_("languages"), max_length=60, blank=True)
     specialities = models.ManyToManyField(
         Speciality, verbose_name=_("specialities"), blank=True, related_name="lawyers"

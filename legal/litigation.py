@@ -37,13 +37,7 @@ EMAIL = "hearing-reminder"
 
 def keepers() -> list[User]:
     """Active people who hold the permission now."""
-    roles = permissions.roles_with(PERMISSION)
-    candidates = (
-        User.objects.filter(is_active=True, memberships__role__in=roles)
-        .distinct()
-        .order_by("email")
-    )
-    return [user for user in candidates if permissions.has_perm(user, PERMISSION)]
+    return list(permissions.holders(PERMISSION).order_by("email"))
 
 
 def due(now):

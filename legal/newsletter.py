@@ -429,13 +429,7 @@ def unsubscribe(lawyer: Lawyer, today: date | None = None) -> bool:
 
 def publishers() -> list[User]:
     """Active people who may publish the newsletter now (asked of permissions.py)."""
-    roles = permissions.roles_with(PUBLISHER)
-    candidates = (
-        User.objects.filter(is_active=True, memberships__role__in=roles)
-        .distinct()
-        .order_by("email")
-    )
-    return [user for user in candidates if permissions.has_perm(user, PUBLISHER)]
+    return list(permissions.holders(PUBLISHER).order_by("email"))
 
 
 def remind_quarter_end(today) -> int:

@@ -202,13 +202,7 @@ def items_due(today: date) -> list[Item]:
 
 def lawyers() -> list[User]:
     """Active people who hold the lawyer's permission now (asked of permissions.py)."""
-    roles = permissions.roles_with(LAWYER_PERMISSION)
-    candidates = (
-        User.objects.filter(is_active=True, memberships__role__in=roles)
-        .distinct()
-        .order_by("email")
-    )
-    return [user for user in candidates if permissions.has_perm(user, LAWYER_PERMISSION)]
+    return list(permissions.holders(LAWYER_PERMISSION).order_by("email"))
 
 
 @dataclass

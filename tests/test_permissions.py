@@ -398,3 +398,15 @@ def test_sharing_a_record_without_a_direct_foreign_key_permission_model_raises(o
         permissions.share(centre, org_a, "view_centre")
     with pytest.raises(TypeError, match="no direct-FK group permission model"):
         permissions.unshare(centre, org_a, "view_centre")
+
+
+def test_holders_are_the_active_people_has_perm_grants(org_a, coalition, visitor_a, legal):
+    gone = member(Role.LEGAL, coalition, email="gone@example.org")
+    gone.is_active = False
+    gone.save()
+    switched_off = OrganisationFactory(active=False)
+    member(Role.LEGAL, switched_off, email="switched-off@example.org")
+    holders = set(permissions.holders("legal.answer_help_request"))
+    assert holders == {legal}
+    assert all(permissions.has_perm(user, "legal.answer_help_request") for user in holders)
+    assert set(permissions.holders("advocacy.view_point", roles={Role.VISITOR})) == {visitor_a}

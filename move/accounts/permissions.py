@@ -337,6 +337,25 @@ def roles_with(perm: str) -> frozenset[str]:
     return frozenset(role for role, perms in ROLE_PERMISSIONS.items() if perm in perms)
 
 
+def holders(perm: str, roles=None):
+    """The people who hold `perm` now, in one query: active, with a membership of an
+    active organisation in a role that grants it (what has_perm answers for each);
+    `roles` keeps only some of those roles (the witness-pool members among the keepers).
+    For the e-mails and the choice lists that name people by what they may do."""
+    from django.contrib.auth import get_user_model
+
+    granting = roles_with(perm) if roles is None else roles_with(perm) & frozenset(roles)
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role__in=sorted(granting),
+            memberships__organisation__active=True,
+        )
+        .distinct()
+    )
+
+
 def require(user, perm: str) -> None:
     """Raise PermissionDenied (a 403) with the reason, unless the user has `perm`."""
     if not has_perm(user, perm):
