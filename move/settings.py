@@ -412,5 +412,8 @@ MOVE_RETENTION_HELP_CONTACT_MONTHS = env_int("MOVE_RETENTION_HELP_CONTACT_MONTHS
 MOVE_RETENTION_WITNESS_CONTACT_MONTHS = env_int(
     "MOVE_RETENTION_WITNESS_CONTACT_MONTHS", 3, minimum=1
 )
+# The figures (figures/suppression.py): in the published variant (partners, exports "for
+# publication") a count of people from 1 to this number minus one is suppressed.
+MOVE_FIGURES_SUPPRESSION_THRESHOLD = env_int("MOVE_FIGURES_SUPPRESSION_THRESHOLD", 5, minimum=2)
 # The largest attachment (a decision, a letter) a help request takes, in megabytes.
 MOVE_HELP_ATTACHMENT_MAX_MB = env_int("MOVE_HELP_ATTACHMENT_MAX_MB", 10, minimum=1)

@@ -16,6 +16,7 @@ urlpatterns = [
     # The newsletter's public archive, feed and unsubscribe links: no sign-in.
     path("newsletter/", include("legal.public_urls")),
     path("advocacy/", include("advocacy.urls")),
+    path("figures/", include("figures.urls")),
     path("privacy/", include("move.privacy.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -62,7 +62,14 @@ QUERY_BUDGET = 8
 THIRD_PARTY_QUERY_BUDGET = 12
 
 
+# The figures are aggregates: one query per table of counts, not per row. Their pages
+# are held to the number measured (figures/yearly.py says which query makes which table).
+AGGREGATE_BUDGET = {"figures:dashboard": 60, "figures:export": 60}
+
+
 def query_budget(name):
+    if name in AGGREGATE_BUDGET:
+        return AGGREGATE_BUDGET[name]
     ours = ":" in name and not name.startswith("admin:") or name == "home"
     return QUERY_BUDGET if ours else THIRD_PARTY_QUERY_BUDGET
 
@@ -376,6 +383,12 @@ MATRIX = {
     "advocacy:use-add": {"GET": expect(302, 404, **reads_testimonies())},
     "advocacy:use-list": {"GET": expect(302, 403, **reads_testimonies())},
     "advocacy:use-taken-down": {"POST": expect(302, 404, **reads_testimonies(ok=302))},
+    # --- figures: coordinators, legal, advocacy and visitors read the coalition's (visitors
+    # without each organisation's contribution), partners the suppressed variant only,
+    # the witness pool none. The export's row is the CSV (the PDF is a POST, a Job).
+    "figures:index": {"GET": expect(302, 302, witness_pool=403)},
+    "figures:dashboard": {"GET": expect(302, 200, witness_pool=403)},
+    "figures:export": {"GET": expect(302, 200, witness_pool=403)},
     # --- privacy: the access log is the coordinators'; a job and its file its owner's.
     "privacy:accesslog-list": {"GET": coordinator_only()},
     "privacy:job-detail": {"GET": expect(302, 404, visitor_a=200)},
@@ -794,6 +807,8 @@ class World:
             "centres:centre-update": {"code": self.centre.code},
             "centres:centreyear-create": {"code": self.centre.code},
             "centres:centreyear-update": {"code": self.figures.code},
+            "figures:dashboard": {"year": 2022},
+            "figures:export": {"year": 2022, "format": "csv"},
             "visits:visit-update": {"code": self.visit.code},
             "visits:report-detail": {"code": self.report.code},
             "visits:report-start": {"code": self.unreported.code},

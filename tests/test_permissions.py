@@ -98,9 +98,10 @@ def test_has_perm_follows_the_role_table_for_every_permission(persona, request):
 def test_a_partner_has_no_access_to_centres(partner):
     CentreFactory()
     # A partner opens the report list (where only reports shared with it appear) and the
-    # exchange meetings (those its organisation attended), nothing else.
+    # exchange meetings (those its organisation attended) and the figures with small
+    # numbers suppressed, nothing else.
     assert permissions.permissions_of(partner) == frozenset(
-        {"visits.read_reports", "advocacy.view_exchange_meeting"}
+        {"visits.read_reports", "advocacy.view_exchange_meeting", "figures.view_published_figures"}
     )
     assert list(Centre.objects.visible_to(partner)) == []
 
@@ -410,3 +411,22 @@ def test_holders_are_the_active_people_has_perm_grants(org_a, coalition, visitor
     assert holders == {legal}
     assert all(permissions.has_perm(user, "legal.answer_help_request") for user in holders)
     assert set(permissions.holders("advocacy.view_point", roles={Role.VISITOR})) == {visitor_a}
+
+
+@pytest.mark.parametrize(
+    ("persona", "variant"),
+    [
+        ("coordinator", permissions.FIGURES_FULL),
+        ("legal", permissions.FIGURES_FULL),
+        ("advocacy", permissions.FIGURES_FULL),
+        ("visitor_a", permissions.FIGURES_COALITION),
+        ("partner", permissions.FIGURES_PUBLISHED),
+        ("witness_pool", None),
+    ],
+)
+def test_each_role_reads_its_variant_of_the_figures(persona, variant, request):
+    user = request.getfixturevalue(persona)
+    assert permissions.figures_variant(user) == variant
+    # "For publication": the suppressed variant, whoever reads it; still nothing for the pool.
+    published = None if variant is None else permissions.FIGURES_PUBLISHED
+    assert permissions.figures_variant(user, publication=True) == published

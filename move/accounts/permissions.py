@@ -87,6 +87,11 @@ PERMISSIONS = {
     "advocacy.view_witness_contact": _("Read the contacts of witnesses (each read logged)"),
     "advocacy.view_testimony": _("Read testimonies within the scopes their witnesses consented to"),
     "advocacy.record_use": _("Record where a testimony is used"),
+    "figures.view_figures": _("Read the coalition's yearly and quarterly figures and export them"),
+    "figures.view_contributions": _("See each organisation's contribution to the figures"),
+    "figures.view_published_figures": _(
+        "Read the published figures only: small numbers suppressed so that nobody can be identified"
+    ),
 }
 
 # Every internal role reads the directory and the jurisprudence (DESIGN.md §3).
@@ -99,6 +104,7 @@ INTERNAL_ROLES = frozenset(
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.VISITOR: frozenset(
         {
+            "figures.view_figures",
             "advocacy.view_point",
             "advocacy.raise_point",
             "advocacy.view_exchange_meeting",
@@ -121,6 +127,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.LEGAL: frozenset(
         {
+            "figures.view_figures",
+            "figures.view_contributions",
             "advocacy.view_point",
             "advocacy.change_point",
             "advocacy.view_exchange_meeting",
@@ -149,6 +157,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.COORDINATOR: frozenset(
         {
+            "figures.view_figures",
+            "figures.view_contributions",
             "advocacy.view_point",
             "advocacy.raise_point",
             "advocacy.change_point",
@@ -186,6 +196,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.ADVOCACY: frozenset(
         {
+            "figures.view_figures",
+            "figures.view_contributions",
             "advocacy.view_point",
             "advocacy.view_exchange_meeting",
             "advocacy.view_every_exchange_meeting",
@@ -214,8 +226,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "advocacy.record_use",
         }
     ),
-    # Partners: the reports shared with them and the exchange meetings they attended.
-    Role.PARTNER: frozenset({"visits.read_reports", "advocacy.view_exchange_meeting"}),
+    # Partners: the reports shared with them, the exchange meetings they attended
+    # and the figures with small numbers suppressed (figures/suppression.py).
+    Role.PARTNER: frozenset(
+        {"visits.read_reports", "advocacy.view_exchange_meeting", "figures.view_published_figures"}
+    ),
 }
 
 # Roles that see personal data: they must use a second factor (MOVE_REQUIRE_MFA).
@@ -261,6 +276,7 @@ REFUSAL_REASONS = {
         "Only the witness-pool volunteer and coordinators read a witness's contact."
     ),
     "advocacy.record_use": _("Only advocacy and the pool's keepers record uses of testimonies."),
+    "figures.view_figures": _("The witness pool's volunteers do not read the figures."),
 }
 
 _ROLES_CACHE = "_move_roles"
@@ -856,3 +872,32 @@ def may_share_help_request(user, help_request) -> bool:
 
 def require_answer_help_request(user) -> None:
     require(user, "legal.answer_help_request")
+
+
+# --- Figures (figures/) ------------------------------------------------------------------
+
+FIGURES_FULL = "full"  # the figures and each organisation's contribution
+FIGURES_COALITION = "coalition"  # the coalition's figures, without the contributions
+FIGURES_PUBLISHED = "published"  # small numbers suppressed (figures/suppression.py)
+
+
+def figures_variant(user, publication: bool = False) -> str | None:
+    """Which figures `user` reads: FIGURES_FULL, FIGURES_COALITION, FIGURES_PUBLISHED, or
+    None (refused). `publication` asks for the published variant whatever the reader may
+    see (an export "for publication")."""
+    perms = permissions_of(user)
+    if "figures.view_figures" in perms:
+        if publication:
+            return FIGURES_PUBLISHED
+        return FIGURES_FULL if "figures.view_contributions" in perms else FIGURES_COALITION
+    if "figures.view_published_figures" in perms:
+        return FIGURES_PUBLISHED
+    return None
+
+
+def require_figures(user, publication: bool = False) -> str:
+    """The variant `user` reads, or PermissionDenied with the reason."""
+    variant = figures_variant(user, publication)
+    if variant is None:
+        raise PermissionDenied(REFUSAL_REASONS["figures.view_figures"])
+    return variant
