@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -44,7 +44,7 @@ from move.accounts import permissions
 from move.accounts.forms import CONCURRENT_EDIT, ConcurrentEditError
 from move.accounts.mixins import PermissionRequiredMixin
 from move.accounts.models import Organisation
-from visits.models import Theme, Visit
+from visits.models import Visit
 
 
 def error_messages(error: ValidationError) -> dict:
@@ -186,11 +186,7 @@ class PersonDetail(PersonView):
     def get(self, request, key):
         user, person = request.user, self.person
         spells = list(person.spells.select_related("centre").order_by("-start", "-pk"))
-        meetings = list(
-            person.accompaniments.select_related("visit__centre", "met_by")
-            .prefetch_related(Prefetch("topics", queryset=Theme.objects.order_by("position")))
-            .order_by("-visit__date", "-pk")
-        )
+        meetings = listing.meetings_of(person)
         referrals = list(person.referrals.all())
         may_change = permissions.may_change_person(user, person)
         return render(

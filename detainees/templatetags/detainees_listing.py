@@ -131,16 +131,16 @@ def person_meetings(context, meetings):
         return days[value]
 
     sections = []
-    for meeting in meetings:
-        visit = meeting.visit
-        if visit.centre_id not in centres:
-            centres[visit.centre_id] = shown(visit.centre.name)
+    for meeting in meetings:  # listing.Meeting
+        centre = meeting.centre
+        if centre.pk not in centres:
+            centres[centre.pk] = shown(centre.name)
         title = gettext("%(date)s, %(centre)s") % {
-            "date": day(visit.date),
-            "centre": centres[visit.centre_id],
+            "date": day(meeting.date),
+            "centre": centres[centre.pk],
         }
         parts = [f'\n<section class="panel meeting">\n  <h3>{title}</h3>\n  ']
-        topics = meeting.topics.all()
+        topics = meeting.topics
         if topics:
             names = ", ".join(shown(topic.name) for topic in topics)
             parts.append(f"<p>{topics_label} {names}</p>")

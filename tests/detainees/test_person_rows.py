@@ -8,6 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
+from detainees import listing
 from detainees.models import Accompaniment
 from detainees.views import PersonList
 from move.accounts.models import Organisation
@@ -112,7 +113,8 @@ def test_the_meetings_are_the_html_the_template_wrote_escaped(visitor_a, person_
     with translation.override(language):
         former = render(FORMER_MEETINGS, meetings=meetings)
         now = render(
-            "{% load detainees_listing %}{% person_meetings meetings %}", meetings=meetings
+            "{% load detainees_listing %}{% person_meetings meetings %}",
+            meetings=listing.meetings_of(person_a),
         )
     assert squeeze(now) == squeeze(former)
     assert "<script>" not in now and "&lt;script&gt;" in now and "<br>second line" in now
