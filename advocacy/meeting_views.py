@@ -32,6 +32,7 @@ from advocacy.tasks import make_meeting_pdf
 from detainees.models import Person
 from move.accounts import permissions
 from move.accounts.mixins import PermissionRequiredMixin
+from move.privacy import jobs
 from move.privacy.models import Job
 
 READ = meetings.READ
@@ -427,7 +428,5 @@ class MeetingPdf(LoginRequiredMixin, View):
                 subject=f"{meeting.date:%Y-%m-%d}",
                 language=translation.get_language()[:2],
             )
-            transaction.on_commit(
-                lambda: make_meeting_pdf.delay(job.pk, meeting.pk, document, language)
-            )
+            jobs.enqueue(job, make_meeting_pdf, job.pk, meeting.pk, document, language)
         return redirect(reverse("privacy:job-detail", kwargs={"code": job.code}))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from advocacy.models import AgendaItem, AuthorityMeeting, FollowUpReminder, PointOfAttention
 from move.accounts import emails, permissions
+from move.privacy import jobs
 from move.privacy.files import private_root
 from move.privacy.models import Job
 
@@ -199,78 +200,65 @@ def pdf_html(meeting: AuthorityMeeting, document: str, language: str) -> str:
 
 
 def _progress(job: Job, progress: int, step: str) -> None:
-    job.status, job.progress, job.step = Job.Status.PROCESSING, progress, step
-    job.save(update_fields=["status", "progress", "step"])
+    jobs.progress(job, progress, step)
 
 
 def _failed(job: Job, reason: str) -> None:
     job.status, job.last_error, job.finished_at = Job.Status.FAILED, reason, timezone.now()
     try:
-        job.save(update_fields=["status", "last_error", "finished_at"])
+        jobs.save(job, "status", "last_error", "finished_at", release=True)
     except DatabaseError:
         logger.warning("Meeting PDF %s: its status could not be saved", job.code)
 
 
 def make_pdf(job_pk: int, meeting_pk: int, document: str, language: str) -> None:
     """The agenda or the minutes of a meeting as a PDF in French or Dutch, stored under
-    the private folder for the job's owner; a failure marks the job failed with a reason."""
-    from visits.pdf import html_to_pdf
-
+    the private folder for the job's owner; a failure marks the job failed with a reason.
+    A job finished or held by another run is left alone; a run that loses its job (queued
+    again by move/privacy/jobs.py) stops quietly."""
     job = Job.objects.select_related("owner").filter(pk=job_pk).first()
-    if job is None or job.done:
+    if job is None or not jobs.claim(job):
         return
     with translation.override(job.language or language):
         try:
-            if document not in DOCUMENTS or language not in PDF_LANGUAGES:
-                raise ValueError(_("This document cannot be made."))
-            meeting = AuthorityMeeting.objects.visible_to(job.owner).filter(pk=meeting_pk).first()
-            if meeting is None:
-                raise ValueError(_("This meeting is no longer there for you."))
-            _progress(job, 10, _("Reading the meeting"))
-            html = pdf_html(meeting, document, language)
-            _progress(job, 40, _("Writing the PDF"))
-            pdf = html_to_pdf(html)
-            _progress(job, 90, _("Storing the PDF"))
-            _store(job, meeting, document, language, pdf)
-        except ValueError as refusal:
-            _failed(job, str(refusal))
-        except Exception:
-            logger.exception("Meeting PDF %s failed", job.code)
-            _failed(job, _("The PDF could not be made. Try again later."))
+            _make_or_fail(job, meeting_pk, document, language)
+        except jobs.Superseded:
+            logger.info("Meeting PDF %s: taken over by another run, this one stops", job.code)
+
+
+def _make_or_fail(job: Job, meeting_pk: int, document: str, language: str) -> None:
+    from visits.pdf import html_to_pdf
+
+    try:
+        if document not in DOCUMENTS or language not in PDF_LANGUAGES:
+            raise ValueError(_("This document cannot be made."))
+        meeting = AuthorityMeeting.objects.visible_to(job.owner).filter(pk=meeting_pk).first()
+        if meeting is None:
+            raise ValueError(_("This meeting is no longer there for you."))
+        _progress(job, 10, _("Reading the meeting"))
+        html = pdf_html(meeting, document, language)
+        _progress(job, 40, _("Writing the PDF"))
+        pdf = html_to_pdf(html)
+        _progress(job, 90, _("Storing the PDF"))
+        _store(job, meeting, document, language, pdf)
+    except jobs.Superseded:
+        raise
+    except ValueError as refusal:
+        _failed(job, str(refusal))
+    except Exception:
+        logger.exception("Meeting PDF %s failed", job.code)
+        _failed(job, _("The PDF could not be made. Try again later."))
 
 
 def _store(job: Job, meeting, document: str, language: str, pdf: bytes) -> None:
-    """Written beside its place then moved there in one step (as detainees/export.py)."""
+    """Written beside its place then moved there in one step (jobs.ready)."""
     folder = private_root() / JOBS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{job.code}.pdf"
     with tempfile.NamedTemporaryFile(dir=folder, prefix=".", suffix=".part", delete=False) as out:
         partial = Path(out.name)
         out.write(pdf)
-    try:
-        partial.replace(target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    job.file = f"{JOBS_FOLDER}/{target.name}"
-    job.filename = f"meeting-{meeting.date:%Y-%m-%d}-{document}-{language}.pdf"
-    job.status, job.progress, job.step = Job.Status.READY, 100, _("Ready")
-    job.last_error, job.finished_at = "", timezone.now()
-    try:
-        job.save(
-            update_fields=[
-                "file",
-                "filename",
-                "status",
-                "progress",
-                "step",
-                "last_error",
-                "finished_at",
-            ]
-        )
-    except DatabaseError:
-        target.unlink(missing_ok=True)
-        raise
+    filename = f"meeting-{meeting.date:%Y-%m-%d}-{document}-{language}.pdf"
+    jobs.ready(job, partial, f"{JOBS_FOLDER}/{job.code}.pdf", filename)
 
 
 # --- Follow-up reminders ------------------------------------------------------------------

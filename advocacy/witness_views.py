@@ -32,7 +32,7 @@ from detainees.models import Person
 from legal.training_views import Concurrent
 from move.accounts import permissions
 from move.accounts.mixins import PermissionRequiredMixin
-from move.privacy import access
+from move.privacy import access, jobs
 from move.privacy.files import delete_file, stored, write_upload
 from move.privacy.models import AccessLogEntry, Job
 
@@ -312,9 +312,7 @@ class WitnessExport(WitnessMixin, View):
                     subject=code,
                     language=translation.get_language()[:2],
                 )
-                transaction.on_commit(
-                    lambda pk=job.pk, witness=self.witness.pk: export_witness.delay(pk, witness)
-                )
+                jobs.enqueue(job, export_witness, job.pk, self.witness.pk)
         return redirect("privacy:job-detail", code=job.code)
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from advocacy.models import LANGUAGES, SCOPES, Consent, Testimony, Use, Witness
 from legal.reminders import site_link
 from move.accounts import emails, permissions
-from move.privacy import access
+from move.privacy import access, jobs
 from move.privacy.models import AccessLogEntry, Job
 
 logger = logging.getLogger(__name__)
@@ -205,24 +205,35 @@ def register_job_kind() -> None:
 def export(job_pk, witness_pk) -> None:
     """Write the job's ZIP file (JSON + PDF of everything held on the witness, the
     contact included: that read is logged), or mark the job failed with a reason."""
-    from detainees import export as case_file_export
-
     job = Job.objects.select_related("owner").filter(pk=job_pk).first()
-    if job is None:
+    # Claimed first (move/privacy/jobs.py): a job finished or held by another run is
+    # left alone; a run that loses its job stops quietly.
+    if job is None or not jobs.claim(job):
         return
     with translation.override(job.language):
         try:
-            _build_export(job, witness_pk)
-        except case_file_export.ExportRefused as refusal:
-            case_file_export._failed(job, str(refusal), final=True)
-        except case_file_export.RETRYABLE:
-            case_file_export._failed(job, _("The database did not answer."), final=False)
-            raise
-        except Exception:
-            logger.exception("Witness export %s failed", job.code)
-            case_file_export._failed(
-                job, _("The export could not be made. Try again later."), final=True
-            )
+            _export_or_fail(job, witness_pk)
+        except jobs.Superseded:
+            logger.info("Witness export %s: taken over by another run, this one stops", job.code)
+
+
+def _export_or_fail(job: Job, witness_pk: int) -> None:
+    from detainees import export as case_file_export
+
+    try:
+        _build_export(job, witness_pk)
+    except jobs.Superseded:
+        raise
+    except case_file_export.ExportRefused as refusal:
+        case_file_export._failed(job, str(refusal), final=True)
+    except case_file_export.RETRYABLE:
+        case_file_export._failed(job, _("The database did not answer."), final=False)
+        raise
+    except Exception:
+        logger.exception("Witness export %s failed", job.code)
+        case_file_export._failed(
+            job, _("The export could not be made. Try again later."), final=True
+        )
 
 
 def _person_for(user, witness: Witness) -> tuple:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from detainees import services
 from detainees.models import LANGUAGES, DetentionSpell, Identity, Person, Vulnerability
 from move.accounts import permissions
-from move.privacy import access
+from move.privacy import access, jobs
 from move.privacy.models import AccessLogEntry, Job
 from visits.pdf import html_to_pdf
 
@@ -48,20 +48,32 @@ class ExportRefused(Exception):
 def build_export(job: Job, *, last_attempt: bool = True) -> None:
     """Write the job's zip file and mark it ready, or mark it failed with a reason.
     A database error is raised again for the task to retry; until the last attempt the
-    job stays waiting."""
+    job stays waiting. The job is claimed first (move/privacy/jobs.py): a job finished or
+    held by another run is left alone, and a run that loses its job stops quietly."""
+    if not jobs.claim(job):
+        return
     with translation.override(job.language):
         try:
-            _build(job)
-        except ExportRefused as refusal:
-            _failed(job, str(refusal), final=True)
-        except RETRYABLE as error:
-            logger.warning("Export %s: %s, to be retried", job.code, type(error).__name__)
-            _failed(job, _("The database did not answer."), final=last_attempt)
-            raise
-        except Exception:
-            # The traceback goes to the server's log; the requester gets no detail of it.
-            logger.exception("Export %s failed", job.code)
-            _failed(job, _("The export could not be made. Try again later."), final=True)
+            _build_or_fail(job, last_attempt)
+        except jobs.Superseded:
+            logger.info("Export %s: taken over by another run, this one stops", job.code)
+
+
+def _build_or_fail(job: Job, last_attempt: bool) -> None:
+    try:
+        _build(job)
+    except jobs.Superseded:
+        raise
+    except ExportRefused as refusal:
+        _failed(job, str(refusal), final=True)
+    except RETRYABLE as error:
+        logger.warning("Export %s: %s, to be retried", job.code, type(error).__name__)
+        _failed(job, _("The database did not answer."), final=last_attempt)
+        raise
+    except Exception:
+        # The traceback goes to the server's log; the requester gets no detail of it.
+        logger.exception("Export %s failed", job.code)
+        _failed(job, _("The export could not be made. Try again later."), final=True)
 
 
 def _build(job: Job) -> None:
@@ -111,16 +123,17 @@ def _person(job: Job) -> Person:
 
 
 def _progress(job: Job, progress: int, step: str) -> None:
-    job.status, job.progress, job.step = Job.Status.PROCESSING, progress, step
-    job.save(update_fields=["status", "progress", "step"])
+    jobs.progress(job, progress, step)
 
 
 def _failed(job: Job, reason: str, *, final: bool) -> None:
+    """Failed for good, or waiting for the task's own retry; either way the job is let
+    go, so that the retry (or the owner's "Try again") can claim it."""
     job.status = Job.Status.FAILED if final else Job.Status.PENDING
     job.last_error = reason if final else _("%(reason)s Trying again.") % {"reason": reason}
     job.finished_at = timezone.now() if final else None
     try:
-        job.save(update_fields=["status", "last_error", "finished_at"])
+        jobs.save(job, "status", "last_error", "finished_at", release=True)
     except DatabaseError:
         # The database is away, or the job was deleted (the person erased meanwhile).
         logger.warning("Export %s: its status could not be saved", job.code)
@@ -338,8 +351,8 @@ def _json(data: dict) -> bytes:
 
 
 def _write_zip(job: Job, code: str, document: bytes, pdf: bytes) -> None:
-    """Written beside its final place, then moved there in one step: a reader never
-    sees half a file, and a failure leaves nothing behind."""
+    """Written beside its final place, then moved there in one step (jobs.ready): a
+    reader never sees half a file, and a failure leaves nothing behind."""
     target = export_path(job)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(
@@ -350,29 +363,8 @@ def _write_zip(job: Job, code: str, document: bytes, pdf: bytes) -> None:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(f"{code}.json", document)
             archive.writestr(f"{code}.pdf", pdf)
-        partial.replace(target)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    job.file = f"{EXPORTS}/{target.name}"
-    job.filename = f"{code}-{timezone.localdate():%Y-%m-%d}.zip"
-    job.status, job.progress, job.step = Job.Status.READY, 100, _("Ready")
-    job.last_error = ""
-    job.finished_at = timezone.now()
-    try:
-        job.save(
-            update_fields=[
-                "file",
-                "filename",
-                "status",
-                "progress",
-                "step",
-                "last_error",
-                "finished_at",
-            ]
-        )
-    except DatabaseError:
-        # The job row went away while the file was written (the person was erased, and
-        # with them their jobs): the file must not outlive it.
-        target.unlink(missing_ok=True)
-        raise
+    filename = f"{code}-{timezone.localdate():%Y-%m-%d}.zip"
+    jobs.ready(job, partial, f"{EXPORTS}/{target.name}", filename)

@@ -8,6 +8,7 @@ from django.utils import translation
 
 from detainees.tasks import export_person
 from detainees.views import PersonView
+from move.privacy import jobs
 from move.privacy.models import Job
 
 KIND = "subject_access"
@@ -37,5 +38,5 @@ class PersonExport(PersonView):
                     subject=self.person.code,
                     language=translation.get_language()[:2],
                 )
-                export_person.delay_on_commit(job.pk)
+                jobs.enqueue(job, export_person, job.pk)
         return redirect("privacy:job-detail", code=job.code)

@@ -12,6 +12,7 @@ is raised, so that the task is retried and sends what is left.
 """
 
 import logging
+import time
 from datetime import date, timedelta
 from smtplib import SMTPDataError, SMTPRecipientsRefused
 
@@ -32,6 +33,7 @@ from legal.models import Decision, Delivery, Lawyer, Newsletter, NewsletterDecis
 from legal.reminders import site_link
 from move.accounts import emails, permissions
 from move.accounts.models import User
+from move.privacy import jobs
 from move.privacy.models import Job
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ PUBLISHER = "legal.publish_newsletter"
 REMIND_DAYS = 45
 # The job's progress: rendering takes the first part, the e-mails the rest.
 RENDERED = 20
+HEARTBEAT_SECONDS = 30
 
 
 def register() -> None:
@@ -148,12 +151,14 @@ def publish(user, newsletter: Newsletter, language: str) -> Job:
         Newsletter.objects.filter(pk=locked.pk).update(
             status=Newsletter.Status.SENDING, job=job, published_by=user
         )
-        transaction.on_commit(lambda: send_newsletter.delay(locked.pk))
+        jobs.enqueue(job, send_newsletter, locked.pk)
     return job
 
 
 def retry_failed(user, newsletter: Newsletter) -> int:
-    """Put the refused deliveries back to be sent, and queue the task; how many."""
+    """Put the refused deliveries back to be sent, and queue the task; how many. The
+    newsletter's job is started again for it (a run still sending loses it and stops:
+    the new one sends every delivery left)."""
     from legal.tasks import send_newsletter
 
     permissions.require(user, PUBLISHER)
@@ -162,8 +167,13 @@ def retry_failed(user, newsletter: Newsletter) -> int:
             status=Delivery.Status.PENDING, last_error=""
         )
         if count:
-            pk = newsletter.pk
-            transaction.on_commit(lambda: send_newsletter.delay(pk))
+            job = Job.objects.filter(pk=newsletter.job_id).first()
+            if job is None:
+                send_newsletter.delay_on_commit(newsletter.pk)
+            else:
+                with translation.override(job.language):
+                    job.step = _("Sending the refused e-mails again")
+                jobs.enqueue(job, send_newsletter, newsletter.pk, step=job.step)
     return count
 
 
@@ -175,12 +185,29 @@ REFUSED = (SMTPRecipientsRefused,)
 
 def send(newsletter_pk: int) -> dict:
     """CONTRACT: render and store both PDFs (once), create one delivery per subscribed
-    lawyer, e-mail those still pending. Returns what this run did."""
+    lawyer, e-mail those still pending. Returns what this run did.
+
+    The newsletter's job is claimed first (move/privacy/jobs.py): a run after the job
+    finished, or while another run holds it, sends nothing; a run that loses its job
+    (queued again because it was silent) stops at its next step. An error lets the job
+    go for the task's retry."""
     newsletter = Newsletter.objects.select_related("job").filter(pk=newsletter_pk).first()
     if newsletter is None or newsletter.status == Newsletter.Status.DRAFT:
         return {"sent": 0, "failed": 0, "total": 0}
     job = newsletter.job
+    if job is not None and not jobs.claim(job):
+        return {"sent": 0, "failed": 0, "total": newsletter.deliveries.count()}
     with translation.override(job.language if job else settings.LANGUAGE_CODE):
+        try:
+            result = _publish_and_deliver(newsletter, job)
+        except jobs.Superseded:
+            logger.info("Newsletter %s: taken over by another run, this one stops", newsletter.pk)
+            return {"sent": 0, "failed": 0, "total": newsletter.deliveries.count()}
+    return result
+
+
+def _publish_and_deliver(newsletter: Newsletter, job: Job | None) -> dict:
+    try:
         if newsletter.status == Newsletter.Status.SENDING or not all(
             newsletter_pdf.stored_path(newsletter, code) for code in newsletter_pdf.LANGUAGES
         ):
@@ -188,12 +215,19 @@ def send(newsletter_pk: int) -> dict:
             _publish_files(newsletter)
         total = create_deliveries(newsletter)
         _progress(job, RENDERED, _("Sending the e-mails"))
-        try:
-            result = deliver(newsletter, job, total)
-        except Exception:
-            _try_again_later(job)
-            raise
-        _finish(job, result)
+    except jobs.Superseded:
+        raise
+    except Exception:
+        _try_again_later(job, _("Interrupted: trying again."))
+        raise
+    try:
+        result = deliver(newsletter, job, total)
+    except jobs.Superseded:
+        raise
+    except Exception:
+        _try_again_later(job, _("The mail server did not answer: trying again."))
+        raise
+    _finish(job, result)
     return result
 
 
@@ -237,6 +271,10 @@ def deliver(newsletter: Newsletter, job: Job | None, total: int) -> dict:
         for code in newsletter_pdf.LANGUAGES
     }
     every = max(1, total // 50)
+    # The progress is also the job's heartbeat (move/privacy/jobs.py): written at least
+    # every HEARTBEAT_SECONDS when the mail server is slow, so that a live run is never
+    # taken for a dead one.
+    told = time.monotonic()
     connection = get_connection()
     connection.open()
     try:
@@ -244,8 +282,9 @@ def deliver(newsletter: Newsletter, job: Job | None, total: int) -> dict:
             outcome = _deliver_one(newsletter, pk, attachments, connection)
             if outcome:
                 result[outcome] += 1
-            if number % every == 0:
+            if number % every == 0 or time.monotonic() - told > HEARTBEAT_SECONDS:
                 _sent_progress(job, done + number, total)
+                told = time.monotonic()
     finally:
         connection.close()
     return result
@@ -338,7 +377,8 @@ def message(newsletter, delivery, attachments, connection) -> EmailMultiAlternat
     return email
 
 
-def _progress(job: Job | None, progress: int | None, step: str) -> None:
+def _progress(job: Job | None, progress: int | None, step: str, *, release=False) -> None:
+    """A step of the sending, if this run still holds the job (jobs.Superseded if not)."""
     if job is None:
         return
     job.status, job.step = Job.Status.PROCESSING, step
@@ -346,12 +386,15 @@ def _progress(job: Job | None, progress: int | None, step: str) -> None:
     if progress is not None:
         job.progress = progress
         fields.append("progress")
-    job.save(update_fields=fields)
+    jobs.save(job, *fields, release=release)
 
 
-def _try_again_later(job: Job | None) -> None:
+def _try_again_later(job: Job | None, step: str) -> None:
+    """Let the job go for the task's retry, saying so."""
     try:
-        _progress(job, None, _("The mail server did not answer: trying again."))
+        _progress(job, None, step, release=True)
+    except jobs.Superseded:
+        pass  # another run holds it already
     except Exception:  # the database may be what failed: the retry will say where it is
         logger.exception("The newsletter's job %s could not be updated", job and job.pk)
 
@@ -372,7 +415,7 @@ def _finish(job: Job | None, result: dict) -> None:
     job.status, job.progress, job.finished_at = Job.Status.READY, 100, timezone.now()
     job.last_error = ""
     job.step = _("Published; %(sent)s e-mails sent, %(failed)s refused") % counts
-    job.save(update_fields=["status", "progress", "finished_at", "last_error", "step"])
+    jobs.save(job, "status", "progress", "finished_at", "last_error", "step", release=True)
 
 
 def job_counts(job: Job) -> dict:

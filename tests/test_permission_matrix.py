@@ -393,6 +393,8 @@ MATRIX = {
     "privacy:accesslog-list": {"GET": coordinator_only()},
     "privacy:job-detail": {"GET": expect(302, 404, visitor_a=200)},
     "privacy:job-download": {"GET": expect(302, 404, visitor_a=200)},
+    # "Try again" on one's own job (only a failed one starts again): back to its page.
+    "privacy:job-retry": {"GET": expect(302, 405), "POST": expect(302, 404, visitor_a=302)},
     # --- allauth: sign-in, password, MFA, sessions
     "account_login": {"GET": expect(anonymous=200, default=302)},
     "account_logout": {"GET": expect(anonymous=302, default=200), "POST": expect(302, 302)},
@@ -863,6 +865,7 @@ class World:
             "detainees:family-detail": {"key": self.family.key},
             "privacy:job-detail": {"code": self.job.code},
             "privacy:job-download": {"code": self.job.code},
+            "privacy:job-retry": {"code": self.job.code},
             "account_confirm_email": {"key": "not-a-real-key"},
             "account_reset_password_from_key": {"uidb36": "zz", "key": "not-a-real-key"},
             "admin:app_list": {"app_label": "accounts"},

@@ -101,7 +101,12 @@ class JobQuerySet(models.QuerySet):
 
 class Job(models.Model):
     """A long piece of work started from a page (an export): its status and progress
-    are shown while a worker does it, and its file is downloaded by its owner only."""
+    are shown while a worker does it, and its file is downloaded by its owner only.
+
+    It survives a worker that dies half-way (move/privacy/jobs.py): it records the task
+    that does it and its arguments, the worker stamps `heartbeat_at` at each step, and a
+    job silent for too long is queued again (`attempts` counts the runs it was given) or
+    failed. `run` names the run that holds it: a late run that lost it writes nothing."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -129,6 +134,13 @@ class Job(models.Model):
     last_error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested on"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished on"), null=True, blank=True)
+    # What does the work, to queue it again: a Celery task name and its arguments.
+    task = models.CharField(_("task"), max_length=200, blank=True)
+    arguments = models.JSONField(_("arguments"), default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The last sign of life: queued, claimed by a worker, or a step done.
+    heartbeat_at = models.DateTimeField(_("last heard of"), null=True, blank=True)
+    run = models.UUIDField(_("run"), null=True, blank=True, editable=False)
 
     objects = JobQuerySet.as_manager()
 
@@ -136,6 +148,14 @@ class Job(models.Model):
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
         ordering = ["-created_at"]
+        indexes = [
+            # What recover_jobs reads each minute: the unfinished jobs, by their last sign.
+            models.Index(
+                fields=["heartbeat_at"],
+                name="privacy_job_unfinished",
+                condition=models.Q(status__in=["pending", "processing"]),
+            )
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.subject} ({self.status})"

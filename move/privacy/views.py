@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.views.generic import DetailView, ListView
 
 from move.accounts.forms import PeriodFilterForm
 from move.accounts.mixins import PermissionRequiredMixin
-from move.privacy import access
+from move.privacy import access, jobs
 from move.privacy.models import AccessLogEntry, Job
 
 # What each kind of job is called on its page, and who may still take its file; apps
@@ -113,7 +113,30 @@ class JobDetail(OwnJobMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         job = self.object
-        return super().get_context_data(**kwargs) | {"kind": JOB_KINDS.get(job.kind, job.kind)}
+        return super().get_context_data(**kwargs) | {
+            "kind": JOB_KINDS.get(job.kind, job.kind),
+            # The truth about a job whose worker died (move/privacy/jobs.py): silent for
+            # too long, it is being started again, or it failed and may be tried again.
+            "silent": jobs.silent(job),
+            "max_attempts": jobs.max_attempts(),
+            "may_retry": jobs.may_retry(job),
+        }
+
+
+class JobRetry(OwnJobMixin, View):
+    """POST: start a failed job again ("Try again"), with the task and the arguments it
+    recorded; the work checks again whether its owner may still have it done. Anything
+    but a failed job is left as it is. Back to the job's page either way."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, code):
+        job = self.get_job()
+        if jobs.retry(job):
+            messages.success(request, _("The job starts again."))
+        elif job.status == Job.Status.FAILED:
+            messages.error(request, _("This job cannot be started again: start a new one."))
+        return redirect("privacy:job-detail", code=job.code)
 
 
 @method_decorator(never_cache, name="dispatch")  # the file may hold identities
