@@ -57,14 +57,26 @@ RUN apt-get update \
        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
+# The nightly backup (move/ops/backup.py) runs pg_dump and pg_restore, which must be of the
+# database server's major version (postgres:16 in docker-compose.yml); Debian 12 ships 15.
+ADD https://www.postgresql.org/media/keys/ACCC4CF8.asc /etc/apt/keyrings/pgdg.asc
+RUN chmod 644 /etc/apt/keyrings/pgdg.asc \
+    && echo "deb [signed-by=/etc/apt/keyrings/pgdg.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" \
+       > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update && apt-get install -y --no-install-recommends postgresql-client-16 \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
-# The code stays owned by root (read-only for the app); only media is writable.
+# The code stays owned by root (read-only for the app); only media and beat's state are
+# writable. A named volume mounted there the first time takes the folder's owner.
 COPY --from=build /app /app
-RUN mkdir -p /app/var/media && chown move:move /app/var/media
+RUN mkdir -p /app/var/media /var/lib/move \
+    && chown move:move /app/var/media /var/lib/move
 
 USER move
 EXPOSE 8000
 
 # Workers: WEB_CONCURRENCY (read by gunicorn). Static files are served by whitenoise.
+# No control socket: gunicorn would try to make it in $HOME, /app, read-only here.
 CMD ["gunicorn", "move.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", \
-     "--timeout", "60", "--graceful-timeout", "30"]
+     "--timeout", "60", "--graceful-timeout", "30", "--no-control-socket"]

@@ -13,7 +13,7 @@ DEPLOY_ENV := env -u MOVE_TESTING -u DJANGO_ALLOW_ASYNC_UNSAFE MOVE_DEBUG=false 
 	MOVE_ENCRYPTION_KEY=deploy-check-encryption-key-not-a-real-one-0123 MOVE_ALLOWED_HOSTS=move.example.org \
 	DATABASE_URL=postgres://deploy-check@127.0.0.1:1/none REDIS_URL=redis://127.0.0.1:1/0
 
-.PHONY: demo test lint format messages compilemessages bench load venv clean
+.PHONY: demo test lint format messages compilemessages bench load venv clean backup audit upgrade
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -82,3 +82,18 @@ messages: venv
 
 clean:
 	rm -rf .venv .tools var
+
+# One encrypted archive of the database and the private files in MOVE_BACKUP_DIR, then the
+# retention: what the nightly job does (README, "Backups"). Uses the environment as it is.
+backup: venv
+	$(VENV)/python manage.py backup
+
+# pip-audit on uv.lock's pinned dependencies; fails on a finding not accepted in
+# .ci/audit-ignore.toml, and when it cannot reach PyPI's advisories.
+audit: venv
+	UV=$(UV) $(VENV)/python scripts/audit.py
+
+# Every dependency to the newest version pyproject.toml allows, then the whole suite.
+upgrade: venv
+	$(UV) lock --upgrade
+	$(MAKE) test

@@ -11,6 +11,9 @@ app = Celery("move")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Records each periodic task's last run when it succeeds (task_success), for /healthz.
+import move.beat  # noqa: E402, F401
+
 
 @worker_init.connect
 def refuse_a_key_that_does_not_open_the_data(**kwargs):

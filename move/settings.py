@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "move.accounts",
     "move.centres",
     "move.privacy",
+    "move.ops",
     "visits",
     "detainees",
     "legal",
@@ -102,6 +103,8 @@ MIDDLEWARE = [
     "move.accounts.middleware.ClearBrowserDataOnLogoutMiddleware",
     # Who changed what, for the history of submitted reports.
     "auditlog.middleware.AuditlogMiddleware",
+    # Redis unreachable where a view needs it: a 503 page saying so, not a 500.
+    "move.middleware.RedisOutageMiddleware",
 ]
 
 ROOT_URLCONF = "move.urls"
@@ -176,12 +179,19 @@ if PRODUCTION and not REDIS_URL:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, which answers from the database while Redis cannot be
+            # reached instead of raising (a miss for a read, a write dropped), except for
+            # the sign-in rate limits, which answer 503 (move/cache.py, move/outage.py).
+            "BACKEND": "move.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("MOVE_CACHE_PREFIX", "move"),
+            # A Redis that does not answer costs a page one second, not a hang; it is
+            # then taken as down for a few seconds in the process (move/outage.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    # Sessions read through Redis and kept in the database: a Redis restart signs nobody out.
+    # Sessions read through Redis and kept in the database: a Redis restart or outage
+    # signs nobody out (the session is read from the database while Redis is down).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -189,22 +199,74 @@ else:
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
+# No results are kept, so none expire: beat adds no nightly "celery.backend_cleanup".
+CELERY_RESULT_EXPIRES = None
 # Inline without a broker (the demo) and in tests, which test tasks as functions and
 # patch `.delay` (STYLE.md); end-to-end worker tests turn this off themselves.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or TESTING
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task taken from Redis and not acknowledged within this many seconds is handed to
+# another worker: with tasks acknowledged late (above), that is how the task of a killed
+# worker comes back. It must be longer than the longest task, or a job still running
+# would start a second time beside itself: a yearly figures PDF takes seconds to a
+# minute, a newsletter to 300 lawyers a few minutes (and up to MOVE_EMAIL_TIMEOUT per
+# lawyer when the SMTP server is slow), so two hours by default. It must also be longer
+# than a retry's countdown (retry_backoff, at most 10 minutes), which the worker holds
+# unacknowledged: hence the minimum of 15 minutes. Jobs do not wait for it to come back:
+# the "recover-jobs" entry below re-queues a job whose heartbeat stopped within minutes.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("MOVE_BROKER_VISIBILITY_TIMEOUT", 2 * 60 * 60, minimum=15 * 60),
+    # An unreachable Redis costs a page that starts a job about a second, then a 503
+    # (move/outage.py), not Celery's default of four seconds times three retries.
+    "socket_connect_timeout": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 # Beat's crontab hours are Brussels hours (TIME_ZONE, below).
 CELERY_TIMEZONE = env_str("MOVE_TIME_ZONE", "Europe/Brussels")
+# Beat writes its state (each entry's last run) after every task it sends, not every
+# three minutes: a beat killed right after sending neither repeats nor skips a run.
+# The state file is on a volume (docker-compose.yml) or in systemd's StateDirectory
+# (deploy/move-beat.service): a restart then keeps each entry's last run, and a night
+# missed while beat was down is caught up once when it starts again.
+CELERY_BEAT_SYNC_EVERY = 1
+# Periodic work at fixed times of day, in CELERY_TIMEZONE (crontab), never "every 24 h
+# from start", which every restart of beat pushed back. Times are outside 02:00-03:00,
+# the hour that Brussels skips in March and lives twice in October. Each periodic
+# task's last successful run is recorded for the health checks (move/beat.py).
 CELERY_BEAT_SCHEDULE = {
-    "clear-expired-sessions": {
-        "task": "move.accounts.tasks.clear_expired_sessions",
-        "schedule": 24 * 60 * 60,
+    # Jobs (exports, figures PDFs, the newsletter) whose heartbeat stopped, because their
+    # worker was killed, are queued again or, after their attempts, failed with a message.
+    "recover-jobs": {
+        "task": "move.privacy.tasks.recover_jobs",
+        "schedule": 60,
     },
+    # At night: the retention rules (identities, case files, contacts), then the
+    # expired sessions.
     "apply-retention": {
         "task": "move.privacy.tasks.apply_retention",
-        "schedule": 24 * 60 * 60,
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "clear-expired-sessions": {
+        "task": "move.accounts.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=45),
+    },
+    # The nightly backup, before the retention purge (03:30), which deletes files.
+    "nightly-backup": {
+        "task": "move.ops.tasks.nightly_backup",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # The coordinators told when the last backup failed or is older than two days.
+    "backup-check": {
+        "task": "move.ops.tasks.check_backups",
+        "schedule": crontab(hour=7, minute=50),
     },
     # Each morning: the help desk's deadlines due within 3 working days and the first
     # answers overdue, to the lawyers (legal/reminders.py); once per request and day.
@@ -310,6 +372,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("MOVE_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MOVE_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Backups (move/ops/backup.py): one encrypted archive a night in MOVE_BACKUP_DIR, the newest
+# of each of KEEP_DAILY days and KEEP_WEEKLY weeks before them kept. The passphrase is none of
+# the keys above (a backup refuses one that is).
+MOVE_BACKUP_DIR = Path(env_str("MOVE_BACKUP_DIR", str(MEDIA_ROOT / "backups")))
+MOVE_BACKUP_PASSPHRASE = env_secret("MOVE_BACKUP_PASSPHRASE")
+MOVE_BACKUP_KEEP_DAILY = env_int("MOVE_BACKUP_KEEP_DAILY", 7, minimum=1)
+MOVE_BACKUP_KEEP_WEEKLY = env_int("MOVE_BACKUP_KEEP_WEEKLY", 4, minimum=0)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

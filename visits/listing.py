@@ -28,6 +28,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
+from move import outage
 from move.accounts.models import Organisation
 from move.centres.models import Centre
 from visits.models import Observation, Theme, Visit, VisitReport
@@ -221,9 +222,11 @@ class KeptRows:
     (an object with a `read_at` from time.monotonic()) is called again only once one of
     `models` was saved or deleted (a version token under `key` in the shared cache,
     replaced at once and again on commit) or LONGEST_SECONDS after. One cache read per
-    request. The report list, the help desk's queue (legal/listing.py) and the lawyer
-    directory (legal/directory_forms.py) keep theirs with it. `ignore(sender, **kwargs)`
-    tells a save that changes nothing shown (a sign-in saving last_login)."""
+    request; while Redis cannot be reached the version is unknown and the rows are read
+    again, once a request (move/outage.py). The report list, the help desk's queue
+    (legal/listing.py) and the lawyer directory (legal/directory_forms.py) keep theirs
+    with it. `ignore(sender, **kwargs)` tells a save that changes nothing shown (a sign-in
+    saving last_login)."""
 
     def __init__(self, key: str, read, models, ignore=None):
         self.key, self.read, self.ignore = key, read, ignore
@@ -247,7 +250,14 @@ class KeptRows:
         versions = getattr(_request, "versions", None)
         if versions is not None and self.key in versions:
             return versions[self.key]
-        version = cache.get(self.key) or cache.get_or_set(self.key, uuid.uuid4().hex, None)
+        try:
+            version = cache.get(self.key) or cache.get_or_set(self.key, uuid.uuid4().hex, None)
+        except (*outage.REDIS_ERRORS, outage.RedisUnavailable):
+            version = None
+        if version is None or outage.redis_down():
+            # Redis could not tell which rows are current (move/cache.py answers a miss):
+            # a version of this request alone, so that they are read again, once.
+            version = f"unknown-{uuid.uuid4().hex}"
         if versions is not None:
             versions[self.key] = version
         return version
@@ -261,8 +271,16 @@ class KeptRows:
         versions = getattr(_request, "versions", None)
         if versions is not None:
             versions.pop(self.key, None)  # this request too reads them again
-        cache.set(self.key, uuid.uuid4().hex, None)
-        transaction.on_commit(lambda: cache.set(self.key, uuid.uuid4().hex, None))
+        self._replace_version()
+        transaction.on_commit(self._replace_version)
+
+    def _replace_version(self) -> None:
+        try:
+            cache.set(self.key, uuid.uuid4().hex, None)
+        except (*outage.REDIS_ERRORS, outage.RedisUnavailable):
+            # Redis down: no process can read the version meanwhile, so each reads the rows
+            # again; the project's cache deletes the old one when Redis is back.
+            pass
 
 
 @receiver(request_started, dispatch_uid="visits.listing.request_started")

@@ -122,6 +122,14 @@ class Entry:
 
 
 @cache
+def unquote(value: str) -> str:
+    """The text between the quotes: .env.example quotes every value, so that a shell reads
+    it as compose does (tests/project/test_env_file.py)."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
 def env_example_entries() -> tuple[Entry, ...]:
     entries = []
     comment: list[str] = []
@@ -131,7 +139,7 @@ def env_example_entries() -> tuple[Entry, ...]:
             entries.append(
                 Entry(
                     match["name"],
-                    match["value"],
+                    unquote(match["value"]),
                     not match["commented"],
                     " ".join(comment),
                 )

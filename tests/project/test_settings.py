@@ -284,7 +284,7 @@ def test_production_error_does_not_print_the_database_password(run):
 def test_production_with_postgresql_and_redis_starts(settings_of):
     values = settings_of(PRODUCTION)
     assert values["database"] == "django.db.backends.postgresql"
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "move.cache.ResilientRedisCache"
     assert values["eager"] is False
 
 
@@ -314,7 +314,7 @@ def test_with_redis_the_cache_and_broker_use_it(settings_of):
     assert values["eager"] is False
     assert values["celery_eager"] is False
     assert values["broker"] == url
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "move.cache.ResilientRedisCache"
     assert values["cache_location"] == url
     assert values["session_engine"] == "django.contrib.sessions.backends.cached_db"
 

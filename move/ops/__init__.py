@@ -1,0 +1,1 @@
+"""Operations (issue 14): backups that restore, and telling someone when they stop."""
