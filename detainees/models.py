@@ -335,7 +335,12 @@ class DetentionSpell(models.Model):
         verbose_name = _("detention spell")
         verbose_name_plural = _("detention spells")
         ordering = ["start", "pk"]  # not by person: that would join the people to sort
-        indexes = [models.Index(fields=["centre", "start"])]
+        indexes = [
+            models.Index(fields=["centre", "start"]),
+            # The figures (figures/yearly.py): the detentions that ended in a period
+            # (13 ms instead of 53 ms at 200,000 spells).
+            models.Index(fields=["end"], name="spell_by_end"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
@@ -388,7 +393,12 @@ class Accompaniment(models.Model):
         verbose_name = _("accompaniment")
         verbose_name_plural = _("accompaniments")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["person", "created_at"])]
+        indexes = [
+            models.Index(fields=["person", "created_at"]),
+            # The figures (figures/yearly.py): the people met at a period's visits, read
+            # from the index alone instead of every meeting ever recorded.
+            models.Index(fields=["visit", "person"], name="accompaniment_visit_person"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "visit"],

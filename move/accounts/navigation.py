@@ -13,7 +13,7 @@ from move.accounts import permissions
 class Entry:
     url_name: str
     label: str
-    permission: str | None  # None: every signed-in person
+    permissions: frozenset[str] | None  # any one of them shows it; None: every signed-in person
     order: int
 
 
@@ -23,12 +23,18 @@ _entries: list[Entry] = []
 _addresses: dict[tuple, str] = {}
 
 
-def register(url_name: str, label, permission: str | None = None, order: int = 50) -> None:
+def register(
+    url_name: str, label, permission: str | tuple[str, ...] | None = None, order: int = 50
+) -> None:
+    """`permission`: the one, or any of several, that shows the entry."""
+    names = None
     if permission is not None:
-        permissions.roles_with(permission)  # an unknown name fails at start-up
+        names = frozenset((permission,) if isinstance(permission, str) else permission)
+        for name in names:
+            permissions.roles_with(name)  # an unknown name fails at start-up
     if any(entry.url_name == url_name for entry in _entries):
         return
-    _entries.append(Entry(url_name, label, permission, order))
+    _entries.append(Entry(url_name, label, names, order))
     _entries.sort(key=lambda entry: entry.order)
 
 
@@ -37,7 +43,7 @@ def entries_for(user, current_path: str = "") -> list[dict]:
     items = [
         {"url": _address(entry.url_name), "label": entry.label, "current": False}
         for entry in _entries
-        if entry.permission is None or entry.permission in granted
+        if entry.permissions is None or not granted.isdisjoint(entry.permissions)
     ]
     # The entry whose address is the longest start of the page's is the current one.
     matching = [item for item in items if _contains(item["url"], current_path)]
