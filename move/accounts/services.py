@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from move import outage
 from move.accounts import permissions, tasks
 from move.accounts.access_changes import acting
 from move.accounts.models import Invitation, Membership, Organisation, User
@@ -40,6 +41,9 @@ def invite(
         email=email, organisation=organisation, role=role, language=language, invited_by=by
     )
     invitation.new_token()  # a token nobody will ever see, until the task sends one
+    # Its e-mail leaves through Redis: without it, a 503 before anything is saved, or the
+    # invitation would wait unsent and block a second one (move/outage.py).
+    outage.require_redis()
     with acting(by):
         invitation.save()
     tasks.send_invitation.delay_on_commit(invitation.pk, site_url)

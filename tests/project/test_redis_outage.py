@@ -640,3 +640,22 @@ def test_require_redis_refuses_before_anything_is_written(refusing):
 
 def test_require_redis_passes_when_redis_answers(clean_outage):
     outage.require_redis()
+
+
+def test_an_invitation_while_redis_refuses_is_refused_before_anything_is_saved(
+    refusing, coordinator, org_a
+):
+    """Its e-mail leaves through Redis: saved unsent, it would block a second invitation."""
+    from move.accounts import services
+    from move.accounts.models import Invitation
+
+    with pytest.raises(outage.RedisUnavailable):
+        services.invite(
+            email="new.visitor@example.org",
+            organisation=org_a,
+            role=Role.VISITOR,
+            language="fr",
+            by=coordinator,
+            site_url="https://move.example.org/",
+        )
+    assert not Invitation.objects.filter(email="new.visitor@example.org").exists()
