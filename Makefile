@@ -66,6 +66,7 @@ bench: venv
 	$(BENCH_ENV) $(VENV)/python manage.py collectstatic --no-input -v 0; \
 	$(BENCH_ENV) $(VENV)/python manage.py bench_reports --reports 100000; \
 	$(BENCH_ENV) $(VENV)/python manage.py bench_people --accompaniments 1000000; \
+	$(BENCH_ENV) $(VENV)/python manage.py bench_figures; \
 	$(BENCH_ENV) $(VENV)/python manage.py bench_help_requests --requests 50000; \
 	$(BENCH_ENV) $(VENV)/python manage.py bench_newsletter; \
 	$(BENCH_ENV) $(VENV)/python manage.py bench_lawyers --lawyers 5000

@@ -116,6 +116,9 @@ def known_names(organisation) -> list[str]:
     return _cache_known_names(organisation.pk)
 
 
+NAMES_SECONDS = 5 * 60
+
+
 def _names_key(organisation_id) -> str:
     return f"detainees:known-names:{organisation_id}"
 
@@ -125,7 +128,10 @@ def _cache_known_names(organisation_id) -> list[str]:
     names = sorted(
         {identity.full_name() for identity in identities.only("surname", "given_names")} - {""}
     )
-    cache.set(_names_key(organisation_id), crypto.encrypt(json.dumps(names)), timeout=None)
+    # Forgotten at each change of an identity (below) and, whatever happens, after
+    # NAMES_SECONDS: a forgetting that Redis could not take during an outage
+    # (move/cache.py) does not leave a name unknown to the scanner for longer.
+    cache.set(_names_key(organisation_id), crypto.encrypt(json.dumps(names)), NAMES_SECONDS)
     return names
 
 

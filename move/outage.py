@@ -43,8 +43,10 @@ DOWN_SECONDS = 5
 RETRY_AFTER_SECONDS = 60
 
 # redis-py's "the server cannot be reached or did not answer in time" (BusyLoadingError,
-# a Redis still loading its data after a restart, is a ConnectionError).
-REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+# a Redis still loading its data after a restart, is a ConnectionError), and every other
+# error of a Redis that answers but refuses to serve (MISCONF when its disk is full, OOM,
+# READONLY after a fail-over): all RedisError. Each is an outage for the user, not a 500.
+REDIS_ERRORS = (redis.exceptions.RedisError,)
 # Celery could not hand a task to the broker.
 BROKER_ERRORS = (kombu.exceptions.OperationalError,)
 

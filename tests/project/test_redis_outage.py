@@ -548,6 +548,9 @@ def test_the_redis_errors_a_view_lets_through_answer_503_not_500(rf, visitor_a, 
     for error, reason in [
         (redis.exceptions.ConnectionError("refused"), outage.SERVICE),
         (redis.exceptions.TimeoutError("timed out"), outage.SERVICE),
+        # A Redis that answers but refuses to write (its disk full, out of memory).
+        (redis.exceptions.ResponseError("MISCONF Redis is configured to save"), outage.SERVICE),
+        (redis.exceptions.ReadOnlyError("READONLY You can't write"), outage.SERVICE),
         (kombu.exceptions.OperationalError("refused"), outage.BACKGROUND),
         (outage.RedisUnavailable(outage.SIGN_IN), outage.SIGN_IN),
     ]:
