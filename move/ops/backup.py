@@ -7,12 +7,21 @@ An archive (move/ops/sealed.py seals it with MOVE_BACKUP_PASSPHRASE) is a tar of
     manifest.json        what it holds: format, when, the database engine, file count
     database.dump        pg_dump's custom format (PostgreSQL), or
     database.sqlite3     a copy made with SQLite's backup API (the demo)
-    private/...          MEDIA_ROOT/private: attachments, decisions, PDFs, export zips
+    private/...          MEDIA_ROOT/private: attachments, decisions, documents, but not
+                         the files jobs make (EXCLUDED: subject-access and witness exports
+                         hold identities and contacts in clear; they are kept a week and
+                         can be made again)
 
 Never in it: MOVE_SECRET_KEY, MOVE_ENCRYPTION_KEY and the old keys, which live in the
 environment, not in the database nor the files. The identities in the dump stay encrypted
 with MOVE_ENCRYPTION_KEY: a restored database needs that key as well as the passphrase,
 and the README says to keep both, apart from the archives.
+
+The dump is staged in a folder of its own in the system's temporary folder (TMPDIR), only
+its owner may read, deleted as soon as the archive is sealed: never in MOVE_BACKUP_DIR,
+which operators copy off the server, nor in MEDIA_ROOT. A run killed half-way leaves it
+there; the next run removes it (its name is derived from MOVE_BACKUP_DIR, and the lock
+says no run of that folder is going).
 
 The database is dumped first, then the files are read: a file added meanwhile is only
 one more (its row is not in the dump); the nightly job runs before the retention purge,
@@ -27,6 +36,7 @@ backup failed. The System page and the nightly check (move/ops/alerts.py) read i
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -59,6 +69,12 @@ STATUS = "status.json"
 HISTORY = 30  # outcomes kept in the status file
 MIN_PASSPHRASE = 20
 DUMP = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
+# Folders of MEDIA_ROOT/private left out of the archives: what jobs make (detainees/export.py
+# EXPORTS: case-file and witness exports; figures/pdf.py and advocacy/meetings.py
+# JOBS_FOLDER: PDFs), kept a week for their owner and made again on request.
+EXCLUDED = ("exports", "jobs")
+# The staging folder of the versions before, inside MOVE_BACKUP_DIR.
+OLD_STAGING = ".move-backup-*"
 # What a child process (pg_dump, pg_restore) is not given of our environment.
 _WITHHELD = re.compile(r"^(MOVE_|DATABASE_URL$|REDIS_URL$|PG)")
 # The parts of a PostgreSQL URL's query string that libpq reads from the environment.
@@ -293,8 +309,9 @@ def make_archive(directory: Path, database: dict, now: datetime) -> Path:
     if final.exists():
         raise BackupError(f"{final.name} already exists: one backup a second at most.")
     engine = engine_of(database)
-    with tempfile.TemporaryDirectory(prefix=".move-backup-", dir=directory) as work:
-        dump = Path(work) / DUMP[engine]
+    work = staging_folder("move-backup-", directory)
+    try:
+        dump = work / DUMP[engine]
         if engine == "postgresql":
             _pg_dump(database, dump)
         else:
@@ -323,8 +340,41 @@ def make_archive(directory: Path, database: dict, now: datetime) -> Path:
             partial.replace(final)
         finally:
             partial.unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     _sync_directory(directory)
     return final
+
+
+def staging_prefix(kind: str, owner: Path) -> str:
+    """The name prefix of the staging folders of `owner` (the backup folder, or the media
+    folder a restore fills): another installation's staging in the same temporary folder
+    has another prefix and is never touched."""
+    digest = hashlib.sha256(str(owner.resolve()).encode()).hexdigest()[:12]
+    return f"{kind}{digest}-"
+
+
+def staging_folder(kind: str, owner: Path) -> Path:
+    """A new folder only its owner may open (tempfile.mkdtemp: mode 0700) in the system's
+    temporary folder, for plaintext that must not sit in MOVE_BACKUP_DIR (copied off the
+    server) nor in MEDIA_ROOT. The caller deletes it in a `finally`."""
+    work = Path(tempfile.mkdtemp(prefix=staging_prefix(kind, owner))).resolve()
+    for folder in {backup_dir(), Path(settings.MEDIA_ROOT), owner}:
+        if work.is_relative_to(folder.resolve()):
+            shutil.rmtree(work, ignore_errors=True)
+            raise BackupError(
+                f"The temporary folder {work.parent} is inside {folder}: set TMPDIR to a "
+                "folder outside MOVE_BACKUP_DIR and MEDIA_ROOT."
+            )
+    return work
+
+
+def remove_leftover_staging(kind: str, owner: Path) -> None:
+    """The staging folders of `owner` that a run killed half-way left in the temporary
+    folder (called when no other run can be using them)."""
+    for leftover in Path(tempfile.gettempdir()).glob(f"{staging_prefix(kind, owner)}*"):
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _prepare(directory: Path) -> None:
@@ -342,10 +392,14 @@ def _lock(directory: Path):
             raise BackupError("Another backup is being made in this folder.") from None
         try:
             # What a run killed half-way left behind (we hold the lock: it is not running).
-            for leftover in directory.glob(".move-backup-*"):
-                shutil.rmtree(leftover, ignore_errors=True)
-            for leftover in directory.glob(".move-backup-*.partial"):
-                leftover.unlink(missing_ok=True)
+            # The plaintext dump of a killed run: in the temporary folder, or, staged by
+            # the versions before, in this folder (which is copied off the server).
+            remove_leftover_staging("move-backup-", directory)
+            for leftover in directory.glob(OLD_STAGING):
+                if leftover.is_dir() and not leftover.is_symlink():
+                    shutil.rmtree(leftover, ignore_errors=True)
+                else:
+                    leftover.unlink(missing_ok=True)  # a partial archive
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -416,12 +470,15 @@ def _sqlite_copy(name, target: Path) -> None:
         source.close()
 
 
-def private_files(root: Path):
+def private_files(root: Path, excluded: tuple[str, ...] = EXCLUDED):
     """Every regular file under the private folder, in a stable order (links skipped:
-    nothing outside the folder goes into the archive)."""
+    nothing outside the folder goes into the archive), but those of the `excluded` folders
+    at its top: the exports and other files jobs make, which hold identities in clear."""
     if not root.is_dir():
         return
     for folder, dirs, files in os.walk(root):
+        if Path(folder) == root:
+            dirs[:] = [name for name in dirs if name not in excluded]
         dirs.sort()
         for name in sorted(files):
             path = Path(folder) / name

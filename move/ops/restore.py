@@ -1,23 +1,29 @@
 """Putting a backup back (issue 14): `manage.py restore ARCHIVE`, and the drill test.
 
 The archive (move/ops/backup.py) is decrypted, every record's tag checked, and unpacked
-into a staging folder beside the private folder first: a wrong passphrase or a damaged
-or altered archive changes nothing. Then the database is restored in one transaction
-(pg_restore --single-transaction; SQLite's backup API), and the staged private folder is
-renamed into place.
+into a staging folder first: a wrong passphrase or a damaged or altered archive changes
+nothing. The staging folder holds the database in clear: it is a new folder only its
+owner may open in the system's temporary folder (TMPDIR), never in MEDIA_ROOT, deleted
+when the restore ends however it ends; the next restore removes what a killed one left.
+Then the database is restored in one transaction (pg_restore --single-transaction;
+SQLite's backup API), and the staged private folder is moved into place.
 
 "Empty", which a restore requires unless --force: no table (nor view) in the
 database's public schema (where Django puts everything; SQLite: no table but its own),
-and no file in the private folder. --force drops the public schema with all it holds
-and replaces the private folder.
+and no file in the private folder. --force replaces both, all or nothing for the
+database: pg_restore --clean --if-exists drops each object of the archive and creates it
+again inside the same transaction as the data, so a restore that fails half-way (a
+damaged dump, a full disk) leaves the database as it was. pg_restore only drops what the
+archive holds: a target with tables the archive does not have (a newer version's) is
+refused, to be dropped and created again (dropdb, createdb) instead.
 """
 
 import contextlib
 import json
+import re
 import shutil
 import sqlite3
 import tarfile
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,9 +39,15 @@ from move.ops.backup import (
     engine_of,
     private_files,
     program,
+    remove_leftover_staging,
     run_pg,
+    staging_folder,
 )
 from move.privacy.files import private_root
+
+STAGING = "move-restore-"
+# The staging folder of the versions before, beside the private folder (in MEDIA_ROOT).
+OLD_STAGING = ".move-restore-*"
 
 
 @dataclass
@@ -89,7 +101,7 @@ def restore(path: Path, database: dict, secret: str, force: bool = False, out=No
     engine = engine_of(database)
     present = contents(database)
     private = private_root()
-    has_files = next(private_files(private), None) is not None
+    has_files = next(private_files(private, excluded=()), None) is not None
     if (present or has_files) and not force:
         what = []
         if present:
@@ -101,8 +113,9 @@ def restore(path: Path, database: dict, secret: str, force: bool = False, out=No
             "and an empty private folder, or add --force to replace what is there."
         )
     private.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".move-restore-", dir=private.parent) as work:
-        staging = Path(work)
+    _remove_leftovers(private.parent)
+    staging = staging_folder(STAGING, private.parent)
+    try:
         say(f"Decrypting and checking {path.name}...")
         manifest = _unpack(path, secret, staging)
         if manifest.get("engine") != engine:
@@ -114,18 +127,22 @@ def restore(path: Path, database: dict, secret: str, force: bool = False, out=No
         if not dump.is_file():
             raise BackupError("The archive holds no database dump.")
         if engine == "postgresql":
-            run_pg([program("pg_restore"), "--list", str(dump)], database, "pg_restore --list")
+            listed = run_pg(
+                [program("pg_restore"), "--list", str(dump)], database, "pg_restore --list"
+            )
+            _refuse_tables_not_in(listed, present, database)
         _disconnect(database)
         if present:
             say(f"Replacing the {len(present)} tables of {database['NAME']} (--force)...")
-            _empty_database(database, engine)
         say("Restoring the database...")
         if engine == "postgresql":
-            _pg_restore(database, dump)
+            _pg_restore(database, dump, clean=bool(present))
         else:
             _sqlite_restore(dump, Path(database["NAME"]))
         say("Putting the private files back...")
-        files = _put_back(staging / "private", private, staging / "replaced")
+        files = _put_back(staging / "private", private)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     tables = len(contents(database))
     return Restored(manifest, files, tables, _key_opens(database), bool(present or has_files))
 
@@ -182,30 +199,47 @@ def _psycopg_params(database: dict) -> dict:
     return {key: value for key, value in params.items() if value is not None}
 
 
-def _empty_database(database: dict, engine: str) -> None:
-    """--force: drop what the database holds. PostgreSQL: the public schema with
-    everything in it, created again empty (the database's owner may do so)."""
-    if engine == "sqlite":
-        return  # the backup API overwrites the whole file
-    try:
-        with psycopg.connect(**_psycopg_params(database)) as db:
-            db.execute("DROP SCHEMA public CASCADE")
-            db.execute("CREATE SCHEMA public")
-    except psycopg.Error as error:
+def _remove_leftovers(media: Path) -> None:
+    """What a restore killed half-way left: its staging folder in the temporary folder,
+    or, from the versions before, beside the private folder (the database in clear)."""
+    remove_leftover_staging(STAGING, media)
+    for leftover in media.glob(OLD_STAGING):
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _refuse_tables_not_in(listed: str, present: list[str], database: dict) -> None:
+    """--force over a database with tables the archive lacks (a newer version's): the
+    restore drops and recreates only the archive's objects, so they would stay beside the
+    older data (and `migrate` would then stumble on them)."""
+    in_dump = set(
+        re.findall(
+            r"^\d+; \d+ \d+ (?:TABLE|VIEW|MATERIALIZED VIEW) public (\S+)(?: |$)",
+            listed,
+            re.MULTILINE,
+        )
+    )
+    extra = sorted(set(present) - in_dump)
+    if extra:
+        shown = ", ".join(extra[:5]) + (", ..." if len(extra) > 5 else "")
         raise BackupError(
-            f"The database could not be emptied ({error}). Drop and create it "
-            "(dropdb, createdb) and restore without --force."
-        ) from None
+            f"Not restoring: the database {database['NAME']} has {len(extra)} tables the "
+            f"archive does not have ({shown}). Drop and create it (dropdb, createdb) and "
+            "restore without --force."
+        )
 
 
-def _pg_restore(database: dict, dump: Path) -> None:
-    """All or nothing (one transaction). Owners and grants are those of the target's
+def _pg_restore(database: dict, dump: Path, clean: bool = False) -> None:
+    """All or nothing (one transaction): with `clean` (--force), each object of the
+    archive is dropped and created again in that same transaction, so a restore that fails
+    half-way leaves the database as it was. Owners and grants are those of the target's
     user: the archive may come from another server with other roles."""
     run_pg(
         [
             program("pg_restore"),
             "--no-owner",
             "--no-privileges",
+            *(["--clean", "--if-exists"] if clean else []),
             "--single-transaction",
             "--exit-on-error",
             f"--dbname={database['NAME']}",
@@ -228,15 +262,21 @@ def _sqlite_restore(dump: Path, target: Path) -> None:
         source.close()
 
 
-def _put_back(staged: Path, private: Path, aside: Path) -> int:
-    """The archive's private folder in place of the current one (renamed, not copied:
-    the staging folder is beside it). What was there (--force) is deleted after."""
+def _put_back(staged: Path, private: Path) -> int:
+    """The archive's private folder in place of the current one: moved beside it first
+    (the staging folder may be on another disk), then swapped by renaming. What was there
+    (--force) is deleted after."""
     if not staged.is_dir():
         staged.mkdir()
-    count = sum(1 for _path in private_files(staged))
+    count = sum(1 for _path in private_files(staged, excluded=()))
+    incoming = private.parent / ".move-restore-incoming"
+    aside = private.parent / ".move-restore-replaced"
+    for leftover in (incoming, aside):
+        shutil.rmtree(leftover, ignore_errors=True)
+    shutil.move(staged, incoming)
     if private.exists():
         private.rename(aside)
-    staged.rename(private)
+    incoming.rename(private)
     shutil.rmtree(aside, ignore_errors=True)
     return count
 

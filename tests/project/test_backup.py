@@ -9,15 +9,18 @@ import json
 import sqlite3
 import subprocess
 import tarfile
+import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
+from psycopg import sql
 
 from detainees import services
 from detainees.models import Person
@@ -108,6 +111,18 @@ def unpacked(path: Path, tmp_path: Path, passphrase: str = PASSPHRASE) -> Path:
     target.mkdir()
     restore._unpack(path, passphrase, target)
     return target
+
+
+def only_archives_and_status(directory: Path) -> bool:
+    """The backup folder (copied off the server) holds archives, its status and its lock:
+    no plaintext, no staging folder."""
+    names = {path.name for path in directory.iterdir()}
+    return all(backup.ARCHIVE.match(name) for name in names - {backup.STATUS, ".lock"})
+
+
+def no_staging_left(kind: str, owner: Path) -> bool:
+    prefix = backup.staging_prefix(kind, owner)
+    return not [path for path in Path(tempfile.gettempdir()).glob(f"{prefix}*")]
 
 
 def outcome(ok: bool, finished: datetime, error: str = "") -> backup.Outcome:
@@ -238,6 +253,53 @@ def test_a_failed_backup_is_recorded_with_its_error_and_deletes_nothing(backups,
     assert recorded.last_success is None
 
 
+@pytest.mark.django_db
+def test_the_dump_is_staged_outside_the_backup_folder_and_removed(backups, settings, monkeypatch):
+    staged = []
+    dump = backup._pg_dump
+
+    def watched(database, target):
+        staged.append(target.parent)
+        assert oct(target.parent.stat().st_mode & 0o777) == oct(0o700)
+        dump(database, target)
+
+    monkeypatch.setattr(backup, "_pg_dump", watched)
+    made = backup.run()
+    (work,) = staged
+    assert not work.is_relative_to(backups.resolve())
+    assert not work.is_relative_to(Path(settings.MEDIA_ROOT).resolve())
+    assert not work.exists()
+    assert only_archives_and_status(backups)
+    assert [path.name for path in backups.iterdir() if path.suffix == ".enc"] == [made.file]
+
+
+@pytest.mark.django_db
+def test_a_failing_backup_leaves_no_plaintext_behind(backups, monkeypatch):
+    def half_a_dump(database, target):
+        target.write_bytes(b"PGDMP half a dump")
+        raise backup.BackupError("pg_dump failed: disk full")
+
+    monkeypatch.setattr(backup, "_pg_dump", half_a_dump)
+    with pytest.raises(backup.BackupError, match="disk full"):
+        backup.run()
+    assert only_archives_and_status(backups)
+    assert no_staging_left("move-backup-", backups)
+
+
+@pytest.mark.django_db
+def test_a_backup_removes_the_plaintext_a_killed_run_left(backups):
+    backups.mkdir()
+    old_staging = backups / ".move-backup-k1ll3d"  # where the versions before staged it
+    old_staging.mkdir()
+    (old_staging / "database.dump").write_bytes(b"PGDMP in clear")
+    (backups / ".move-backup-20260101T000000Z.enc.partial").write_bytes(b"half sealed")
+    killed = Path(tempfile.mkdtemp(prefix=backup.staging_prefix("move-backup-", backups)))
+    (killed / "database.dump").write_bytes(b"PGDMP in clear")
+    backup.run()
+    assert not old_staging.exists() and not killed.exists()
+    assert only_archives_and_status(backups)
+
+
 def test_pg_dump_failing_is_reported_with_its_message(backups, settings):
     settings.MOVE_BACKUP_DIR.mkdir()
     database = {**connection.settings_dict, "NAME": "move_no_such_database"}
@@ -299,9 +361,12 @@ def test_the_archive_holds_no_key_and_no_identity_in_clear(backups, settings, vi
         Person(organisation=org_a),
         identity={"surname": "Vandermeulen", "given_names": "Ilse", "notes": "Needs a doctor"},
     )
-    private_file(settings, "exports/export.zip", b"PK an export")
+    private_file(settings, "exports/export.zip", b"PK an export of Vandermeulen")
+    private_file(settings, "jobs/figures.pdf", b"%PDF made by a job")
     made = backup.run()
     content = unpacked(backups / made.file, backups.parent)
+    assert not (content / "private/exports").exists()  # made again on request
+    assert not (content / "private/jobs").exists()
     plain_sql = subprocess.run(
         ["pg_restore", "--file=-", str(content / "database.dump")],
         capture_output=True,
@@ -463,6 +528,119 @@ def test_an_archive_of_another_kind_of_database_is_refused(backups, settings, tm
     with pytest.raises(backup.BackupError, match="holds a postgresql database; the target is"):
         restore.restore(backups / made.file, target, PASSPHRASE)
     assert not (tmp_path / "restored.sqlite3").exists()
+
+
+@pytest.fixture
+def another_database():
+    """A second PostgreSQL database beside the test database, dropped at the end."""
+    name = f"{connection.settings_dict['NAME']}_restored"
+    db = connection.settings_dict
+    params = {
+        "user": db["USER"] or None,
+        "password": db["PASSWORD"] or None,
+        "host": db["HOST"] or None,
+        "port": db["PORT"] or None,
+    }
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        admin.execute(drop)
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield {**db, "NAME": name}
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        admin.execute(drop)
+
+
+def pg_rows(database: dict) -> dict:
+    with psycopg.connect(**restore._psycopg_params(database)) as db:
+        return {
+            table: db.execute(
+                sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
+            ).fetchone()[0]
+            for table in restore.contents(database)
+        }
+
+
+def with_damaged_dump(archive: Path, work: Path) -> Path:
+    """The archive again, sealed with the same passphrase, its dump's last data blocks
+    damaged: the table of contents (what pg_restore --list checks) whole, the restore
+    failing half-way."""
+    restore._unpack(archive, PASSPHRASE, work)
+    dump = bytearray((work / "database.dump").read_bytes())
+    dump[-3000:-100] = bytes(2900)
+    target = work / "damaged.enc"
+    with (
+        target.open("wb") as out,
+        sealed.SealedWriter(out, PASSPHRASE) as writer,
+        tarfile.open(fileobj=writer, mode="w|", format=tarfile.PAX_FORMAT) as tar,
+    ):
+        tar.add(work / "manifest.json", arcname="manifest.json")
+        backup._add_bytes(tar, "database.dump", bytes(dump))
+    return target
+
+
+@pytest.mark.django_db
+def test_a_forced_restore_that_fails_half_way_leaves_the_database_as_it_was(
+    backups, settings, tmp_path, another_database
+):
+    archive = backups / backup.run().file
+    settings.MEDIA_ROOT = tmp_path / "new-server"
+    restore.restore(archive, another_database, PASSPHRASE)
+    with psycopg.connect(**restore._psycopg_params(another_database)) as db:
+        db.execute("INSERT INTO django_migrations (app, name, applied) VALUES ('x', 'y', now())")
+    before = pg_rows(another_database)
+    assert before["django_migrations"] > 1
+    (tmp_path / "damaged").mkdir()
+    damaged = with_damaged_dump(archive, tmp_path / "damaged")
+    with pytest.raises(backup.BackupError, match="pg_restore failed"):
+        restore.restore(damaged, another_database, PASSPHRASE, force=True)
+    assert pg_rows(another_database) == before
+    assert no_staging_left(restore.STAGING, Path(settings.MEDIA_ROOT))
+    done = restore.restore(archive, another_database, PASSPHRASE, force=True)
+    assert done.replaced
+    after = pg_rows(another_database)
+    assert after == {**before, "django_migrations": before["django_migrations"] - 1}
+
+
+@pytest.mark.django_db
+def test_a_forced_restore_refuses_tables_the_archive_does_not_have(
+    backups, settings, tmp_path, another_database
+):
+    archive = backups / backup.run().file
+    settings.MEDIA_ROOT = tmp_path / "new-server"
+    restore.restore(archive, another_database, PASSPHRASE)
+    with psycopg.connect(**restore._psycopg_params(another_database)) as db:
+        db.execute("CREATE TABLE a_newer_version (id integer)")
+    with pytest.raises(backup.BackupError, match="1 tables the archive does not have"):
+        restore.restore(archive, another_database, PASSPHRASE, force=True)
+    assert "a_newer_version" in restore.contents(another_database)
+
+
+def test_restore_stages_the_plaintext_outside_the_media_folder(
+    backups, settings, tmp_path, monkeypatch
+):
+    archive = sqlite_archive(tmp_path, settings)
+    settings.MEDIA_ROOT = media = tmp_path / "new-server"
+    media.mkdir()
+    old_staging = media / ".move-restore-k1ll3d"  # where the versions before staged it
+    old_staging.mkdir()
+    (old_staging / "database.sqlite3").write_bytes(b"SQLite in clear")
+    killed = Path(tempfile.mkdtemp(prefix=backup.staging_prefix(restore.STAGING, media)))
+    (killed / "database.sqlite3").write_bytes(b"SQLite in clear")
+    staged = []
+    unpack = restore._unpack
+
+    def watched(path, secret, staging):
+        staged.append(staging)
+        assert oct(staging.stat().st_mode & 0o777) == oct(0o700)
+        return unpack(path, secret, staging)
+
+    monkeypatch.setattr(restore, "_unpack", watched)
+    target = {"ENGINE": SQLITE, "NAME": str(tmp_path / "restored.sqlite3")}
+    restore.restore(archive, target, PASSPHRASE)
+    (work,) = staged
+    assert not work.is_relative_to(media.resolve()) and not work.exists()
+    assert not old_staging.exists() and not killed.exists()
+    assert sorted(path.name for path in media.iterdir()) == ["private"]
 
 
 def test_the_archive_is_a_tar_of_a_manifest_the_database_and_the_files(backups, settings, tmp_path):
