@@ -124,6 +124,10 @@ def start(user, year: int, quarter: int | None, language: str, publication: bool
     variant = permissions.require_figures(user, publication)
     if language not in LANGUAGES or quarter not in (None, *QUARTERS):
         raise ValueError(f"No statistics PDF for language {language!r}, quarter {quarter!r}.")
+    if variant == FIGURES_PUBLISHED:
+        # Yearly only: a quarter's published cells, suppressed apart from the year's and
+        # subtracted from them, would give a suppressed cell back (the view says so).
+        quarter = None
     name = filename(year, quarter, language, variant)
     with transaction.atomic():
         # Two clicks at once: the second waits here for the first one's job.
@@ -144,6 +148,10 @@ def start(user, year: int, quarter: int | None, language: str, publication: bool
             )
             jobs.enqueue(job, tasks.make_figures_pdf, job.pk, year, quarter, language, variant)
     return job
+
+
+def yearly_only_message() -> str:
+    return _("The published figures are yearly only: the PDF is of the whole year.")
 
 
 # --- The job's work --------------------------------------------------------------------------
@@ -171,6 +179,8 @@ def _make_or_fail(job: Job, year: int, quarter: int | None, language: str, varia
         if language not in LANGUAGES or quarter not in (None, *QUARTERS):
             raise Refused(_("These statistics cannot be made."))
         variant = _variant_now(job.owner, variant)
+        if variant == FIGURES_PUBLISHED:
+            quarter = None  # yearly only, as start() made it
         jobs.progress(job, 5, _("Computing the figures"))
         figures = yearly.figures(year, quarter, variant=variant, language=language)
         compared = None

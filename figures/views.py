@@ -8,6 +8,7 @@ whatever their key (figures/tables.py), grouped by section in SECTIONS' order; e
 (figures/charts.py) is followed by its table, its accessible alternative."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -140,6 +141,22 @@ def _quarter(request) -> int | None:
     return quarter if quarter in QUARTERS else None
 
 
+def _period_quarter(request, variant: str) -> int | None:
+    """The quarter asked for, except in the published variant, which is yearly only: a
+    quarter's published cells, suppressed apart from the year's, subtracted from the year
+    would give a suppressed cell back. Says so when a quarter was asked for."""
+    quarter = _quarter(request)
+    if variant == FIGURES_PUBLISHED:
+        if quarter is not None:
+            messages.info(request, yearly_only_message())
+        return None
+    return quarter
+
+
+def yearly_only_message() -> str:
+    return _("The published figures are yearly only: these are the figures of the whole year.")
+
+
 def _compare(request, year: int) -> int | None:
     """?compare=YEAR, the year before by default (none before FIRST_YEAR); a year out of
     range is 404 as the dashboard's own."""
@@ -180,7 +197,7 @@ class Dashboard(LoginRequiredMixin, View):
     def get(self, request, year):
         variant = permissions.require_figures(request.user, _publication(request))
         checked_year(year)
-        quarter, compare_year = _quarter(request), _compare(request, year)
+        quarter, compare_year = _period_quarter(request, variant), _compare(request, year)
         language = translation.get_language()
         figures = yearly.figures(year, quarter, variant=variant, language=language)
         compared = None
@@ -194,7 +211,7 @@ class Dashboard(LoginRequiredMixin, View):
             "compared_period": period(compare_year, quarter) if compared else "",
             "published": variant == FIGURES_PUBLISHED,
             "reads_internal": _offers_publication(request.user),
-            "choices": _choices(year, quarter, compare_year),
+            "choices": _choices(year, quarter, compare_year, variant),
             "key_rows": key_rows(figures, compared),
             "boxes": [paste_box(figures, "fr"), paste_box(figures, "nl")],
             "sections": sections(figures, compared),
@@ -227,13 +244,16 @@ def _query(**values) -> str:
     return urlencode({name: value for name, value in values.items() if value})
 
 
-def _choices(year: int, quarter: int | None, compare: int | None) -> dict:
-    """The form that picks the year, the quarter and the year compared with."""
+def _choices(year: int, quarter: int | None, compare: int | None, variant: str) -> dict:
+    """The form that picks the year, the quarter (not in the published variant: yearly
+    only) and the year compared with."""
     years = list(range(timezone.localdate().year, FIRST_YEAR - 1, -1))
     return {
         "years": years,
         "year": year,
-        "quarters": [(number, QUARTER_NAMES[number]) for number in QUARTERS],
+        "quarters": []
+        if variant == FIGURES_PUBLISHED
+        else [(number, QUARTER_NAMES[number]) for number in QUARTERS],
         "quarter": quarter,
         "compare": compare,
     }
@@ -619,7 +639,10 @@ class Export(LoginRequiredMixin, View):
         if format not in DOWNLOADS:
             return HttpResponseNotAllowed(["POST"])
         figures = yearly.figures(
-            year, _quarter(request), variant=variant, language=translation.get_language()
+            year,
+            _period_quarter(request, variant),
+            variant=variant,
+            language=translation.get_language(),
         )
         content = exports.csv_bytes(figures) if format == "csv" else exports.xlsx_bytes(figures)
         response = HttpResponse(content, content_type=DOWNLOADS[format])
@@ -641,13 +664,18 @@ class Export(LoginRequiredMixin, View):
         if not form.is_valid():
             return self.refused(request, year, form)
         data = form.cleaned_data
+        publication = data.get("publication", False)
+        if data["quarter"] and permissions.figures_variant(request.user, publication) == (
+            FIGURES_PUBLISHED
+        ):
+            messages.info(request, pdf.yearly_only_message())  # pdf.start makes the year's
         try:
             job = pdf.start(
                 request.user,
                 year,
                 data["quarter"],
                 data["language"],
-                data.get("publication", False),
+                publication,
             )
         except ValueError:
             return self.refused(request, year, form)

@@ -703,7 +703,9 @@ def figures(
         builder.detention()
         builder.legal()
         builder.advocacy()
-        if variant != permissions.FIGURES_COALITION:
+        if variant == permissions.FIGURES_FULL:
+            # Each organisation's contribution is internal: neither the coalition's nor the
+            # published variant (partners, exports for publication) carries it.
             builder.organisations()
     if variant == permissions.FIGURES_PUBLISHED:
         from figures.suppression import suppress
@@ -951,8 +953,19 @@ class _Builder:
         people, meetings = key["people_accompanied_adult_centres"], key["meetings"]
         table.cells[TOTAL, "people"], table.cells[TOTAL, "meetings"] = people, meetings
         table.cells[TOTAL, "per_person"] = meetings / people if people else None
-        table.made_of[TOTAL, "per_person"] = (table.key, TOTAL, "people")
-        self.column_sums(table, ["people", "meetings"])
+        table.made_of[TOTAL, "per_person"] = [
+            (table.key, TOTAL, "people"),
+            (table.key, TOTAL, "meetings"),
+        ]
+        if self.result.variant == permissions.FIGURES_PUBLISHED:
+            # Row n's meetings are n times its people (rows "1", "2", "3"): a published
+            # meetings cell would give a suppressed people cell back, and the total of
+            # meetings weighs the rows' people. Not published (not applicable), nor summed.
+            for row, _label in rows:
+                table.cells[row, "meetings"] = table.cells[row, "per_person"] = None
+            self.column_sums(table, ["people"])
+        else:
+            self.column_sums(table, ["people", "meetings"])
         self.same(("people_by_centre", TOTAL, "people"), (table.key, TOTAL, "people"))
 
     # Visits -------------------------------------------------------------------------------
@@ -1235,7 +1248,11 @@ class _Builder:
             )
             table.cells[row, "people"] = people
             table.cells[row, "share"] = people / everyone if everyone else None
-            table.made_of[row, "share"] = (table.key, row, "people")
+            # The denominator is the nationalities' total (every person accompanied).
+            table.made_of[row, "share"] = [
+                (table.key, row, "people"),
+                ("nationalities", TOTAL, "people"),
+            ]
 
     def nationalities(self) -> None:
         people: dict[str, int] = {}
@@ -1331,7 +1348,12 @@ class _Builder:
                 table.cells[row, count] = sum(r[count] for r in mine)
             judged, within = table.cells[row, "judged"], table.cells[row, "within"]
             table.cells[row, "share_within"] = within / judged if judged else None
-            table.made_of[row, "share_within"] = (table.key, row, "within")
+            # Made of its numerator and its denominator: either hidden hides the share
+            # (a published share times a published denominator gives the numerator back).
+            table.made_of[row, "share_within"] = [
+                (table.key, row, "within"),
+                (table.key, row, "judged"),
+            ]
             hours = {}
             for r in mine:
                 if r["hours"] is not None and r["answered"]:

@@ -85,7 +85,10 @@ def centres_and_quarters(per_quarter):
         count = sum(values) if values is not None else grand
         by_centre.cells[(centre, "visits")] = count
         by_centre.cells[(centre, "share")] = count / grand if grand else None
-        by_centre.made_of[(centre, "share")] = ("visits_by_centre", centre, "visits")
+        by_centre.made_of[(centre, "share")] = [
+            ("visits_by_centre", centre, "visits"),
+            ("visits_by_centre", "total", "visits"),
+        ]
     sums.append(
         (
             ("visits_by_centre", "total", "visits"),
@@ -141,12 +144,60 @@ def published(figures, cell):
     return figures.table(cell[0]).value(cell[1], cell[2]) or 0
 
 
+# What a reader knows of the ratios of the year from their notes, whatever the tables
+# declare: (table, column) -> (numerator column, denominator: a column of the same row or
+# a cell). A published ratio r ties them: numerator - r * denominator = 0.
+RATIOS = {
+    ("people_by_centre", "reach"): ("people", "detained"),
+    ("visits_by_centre", "coverage"): ("weeks_covered", "weeks"),
+    ("help_by_channel", "share_within"): ("within", "judged"),
+    ("vulnerabilities", "share"): ("people", ("nationalities", "total", "people")),
+    ("meetings_per_person", "per_person"): ("meetings", "people"),
+}
+
+
+def ratios(figures):
+    """(numerator, denominator, published value) of every ratio a reader can read: those
+    of RATIOS, and every FRACTION made of two cells (numerator, denominator)."""
+    found = {}
+    for table in figures.tables:
+        for row, _ in table.rows:
+            for column, _, kind in table.columns:
+                value = table.value(row, column)
+                if value is None:
+                    continue
+                known = RATIOS.get((table.key, column))
+                made_of = table.made_of.get((row, column))
+                if known is not None:
+                    numerator, denominator = known
+                    if isinstance(denominator, str):
+                        denominator = (table.key, row, denominator)
+                    found[table.key, row, column] = ((table.key, row, numerator), denominator)
+                elif kind == FRACTION and made_of and not isinstance(made_of[0], str):
+                    found[table.key, row, column] = tuple(tuple(cell) for cell in made_of[:2])
+    return [
+        (numerator, denominator, figures.table(cell[0]).value(cell[1], cell[2]))
+        for cell, (numerator, denominator) in found.items()
+    ]
+
+
 def reader_system(figures):
-    """What a reader has: A x = b over the hidden cells, and each one's bounds."""
+    """What a reader has: A x = b over the hidden cells, and each one's bounds: the declared
+    sums, and each published ratio times its denominator equal to its numerator."""
     hidden = hidden_cells(figures)
     index = {cell: i for i, cell in enumerate(hidden)}
     rows, rhs = [], []
     upper = [np.inf] * len(hidden)
+    for numerator, denominator, ratio in ratios(figures):
+        row, b = np.zeros(len(hidden)), 0.0
+        for cell, factor in ((numerator, 1.0), (denominator, -ratio)):
+            if cell in index:
+                row[index[cell]] += factor
+            else:
+                b -= factor * published(figures, cell)
+        if row.any():
+            rows.append(row)
+            rhs.append(b)
     for total, parts in figures.sums:
         row, b = np.zeros(len(hidden)), 0.0
         for cell, sign in [(tuple(total), 1)] + [(tuple(part), -1) for part in parts]:
@@ -235,15 +286,20 @@ def attacked(figures, truth, threshold=THRESHOLD):
     for table in figures.tables:
         for (row, column), value in table.cells.items():
             if table.kind(column) == COUNT and (row, column) not in table.suppressed:
-                assert value is not None and not 1 <= value < threshold, (table.key, row, column)
+                # None: not applicable (not published), as the meetings of each row
+                assert value is None or not 1 <= value < threshold, (table.key, row, column)
         for row, column in table.suppressed:
             assert table.value(row, column) is None
             assert truth[(table.key, row, column)] != 0, "a zero is never hidden"
-        for (row, column), source in table.made_of.items():
-            source_table = figures.table(source[0])
-            if (source[1], source[2]) in source_table.suppressed:
-                assert (row, column) in table.suppressed
-                assert table.value(row, column) is None
+        for (row, column), sources in table.made_of.items():
+            sources = [sources] if isinstance(sources[0], str) else sources
+            for source in sources:
+                if source[0] not in [t.key for t in figures.tables]:
+                    continue
+                source_table = figures.table(source[0])
+                if (source[1], source[2]) in source_table.suppressed:
+                    assert (row, column) in table.suppressed
+                    assert table.value(row, column) is None
 
 
 def hidden(figures, key="people"):
@@ -475,23 +531,38 @@ def demo(django_db_setup, django_db_blocker):
 def test_the_demos_published_figures_resist_the_adversary(demo, quarter):
     full = yearly.figures(2022, quarter, variant=FIGURES_FULL, language="en")
     published = yearly.figures(2022, quarter, variant=FIGURES_PUBLISHED, language="en")
-    assert [t.key for t in published.tables] == [t.key for t in full.tables]
-    # Every sum of the full figures, and more: a total of distinct people that happens to
-    # equal the sum of its rows this year is declared too, since a reader can subtract.
-    assert all(relation in published.sums for relation in full.sums)
+    # Each organisation's contribution is the full variant's only.
+    assert [t.key for t in published.tables] == [
+        t.key for t in full.tables if t.key != "contributions"
+    ]
+    # Every sum of the full figures but the contributions' and the meetings per row (not
+    # published), and more: a total of distinct people that happens to equal the sum of
+    # its rows this year is declared too, since a reader can subtract.
+    unpublished = ("contributions", ("meetings_per_person", "total", "meetings"))
+    assert all(
+        relation in published.sums
+        for relation in full.sums
+        if not {relation[0], relation[0][0], *(part[0] for part in relation[1])} & {*unpublished}
+    )
     truth = truth_of(full)
     for table in full.tables:
-        if not table.total_row:
+        if not table.total_row or table.key == "contributions":
             continue
         rows = [row for row, _label in table.rows if row != table.total_row]
         for column, _label, kind in table.columns:
             parts = [(table.key, row, column) for row in rows]
             total = (table.key, table.total_row, column)
+            if total == ("meetings_per_person", "total", "meetings"):
+                continue  # its rows are not published
             if kind == COUNT and rows and truth[total] == sum(truth[p] or 0 for p in parts):
                 assert any(
                     declared == total and set(declared_parts) == set(parts)
                     for declared, declared_parts in published.sums
                 ), total
+    truth = {cell: value for cell, value in truth.items() if cell[0] != "contributions"}
+    for row, _label in full.table("meetings_per_person").rows:
+        if row != "total":
+            truth["meetings_per_person", row, "meetings"] = None
     small = [
         cell
         for cell, value in truth.items()
@@ -499,3 +570,30 @@ def test_the_demos_published_figures_resist_the_adversary(demo, quarter):
     ]
     assert small, "the demo has small cells to hide"
     attacked(published, truth, published.threshold)
+
+
+def test_a_ratio_whose_denominator_is_hidden_is_hidden_with_it():
+    """share = visits / all visits: when the total is a complement, a published share
+    times a published centre's visits would give it back; the share follows both."""
+    tables, sums = centres_and_quarters([[1, 0, 2, 0], [20, 21, 22, 23], [7, 8, 9, 30]])
+    figures = figures_of(tables, sums)
+    by_centre = figures.table("visits_by_centre")
+    by_centre.cells[("total", "visits")] = None
+    by_centre.suppressed.add(("total", "visits"))
+    suppress(figures, THRESHOLD)
+    for row, _label in by_centre.rows:
+        assert by_centre.value(row, "share") is None
+
+
+def test_the_adversary_uses_a_published_ratio_and_its_denominator():
+    """A ratio left published beside its published denominator pins its numerator."""
+    tables, sums = centres_and_quarters([[20, 21, 22, 23], [7, 8, 9, 30]])
+    figures = figures_of(tables, sums)
+    truth = truth_of(figures)
+    by_centre = figures.table("visits_by_centre")
+    by_centre.cells[("centre0", "visits")] = None
+    by_centre.suppressed.add(("centre0", "visits"))
+    # No sum names it (the quarters' table is dropped): only the ratio gives it away.
+    figures.tables = [by_centre]
+    figures.sums = []
+    assert recovered(figures, truth) == [("visits_by_centre", "centre0", "visits")]

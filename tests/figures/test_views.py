@@ -618,3 +618,53 @@ def test_the_dashboard_takes_as_many_queries_whatever_the_records(
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(AGGREGATE_BUDGET["figures:dashboard"]):
         get(client)
+
+
+# --- The published figures are yearly only ---------------------------------------------------
+
+
+def test_a_partner_asking_for_a_quarter_reads_the_years_figures(made, persona_client):
+    response = get(persona_client("partner"), quarter="2")
+    assert response.status_code == 200
+    assert made == [(2022, None, FIGURES_PUBLISHED), (2021, None, FIGURES_PUBLISHED)]
+    page = unescape(response.content.decode())
+    assert "The published figures are yearly only" in page
+    assert "Figures 2022" in page and "quarter 2" not in page
+
+
+def test_the_version_for_publication_of_a_quarter_is_the_years(made, persona_client):
+    get(persona_client("coordinator"), quarter="2", publication="1")
+    assert made == [(2022, None, FIGURES_PUBLISHED), (2021, None, FIGURES_PUBLISHED)]
+
+
+def test_a_published_export_asked_for_a_quarter_is_the_years(made, persona_client):
+    assert export(persona_client("partner"), "csv", quarter="2").status_code == 200
+    assert (
+        export(persona_client("visitor_a"), "xlsx", quarter="2", publication="1").status_code == 200
+    )
+    assert made == [(2022, None, FIGURES_PUBLISHED)] * 2
+
+
+def test_a_partner_posting_a_quarter_gets_the_years_pdf(persona_client, monkeypatch):
+    monkeypatch.setattr(tasks.make_figures_pdf, "delay", lambda *args: None)
+    url = reverse("figures:export", kwargs={"year": 2022, "format": "pdf"})
+    response = persona_client("partner").post(url, {"quarter": "2", "language": "fr"})
+    assert response.status_code == 302
+    job = Job.objects.get()
+    assert job.subject == "2022" and job.filename.endswith("-publication.pdf")
+
+
+# --- The contributions are internal ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "query"), [("visitor_a", {"publication": "1"}), ("partner", {})]
+)
+def test_the_published_csv_has_no_contributions(persona_client, persona, query):
+    """The real figures (not made by hand): a visitor's version for publication and a
+    partner's CSV carry no line of each organisation's contribution."""
+    response = export(persona_client(persona), "csv", **query)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "\ncontributions," not in text and not text.startswith("contributions,")
+    assert "\ncontributions," in export(persona_client("coordinator"), "csv").content.decode()

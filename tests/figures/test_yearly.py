@@ -14,7 +14,7 @@ from detainees.models import Accompaniment, DetentionSpell, Family, Person
 from figures import yearly
 from figures.tables import COUNT, FRACTION, NUMBER, SECTIONS
 from legal.models import HelpRequest, Topic
-from move.accounts.permissions import FIGURES_COALITION, FIGURES_FULL, Role
+from move.accounts.permissions import FIGURES_COALITION, FIGURES_FULL, FIGURES_PUBLISHED, Role
 from move.centres.models import Centre
 from tests.factories import CentreFactory, CentreYearFactory, OrganisationFactory, member
 from visits.models import Observation, Theme, Visit, VisitReport
@@ -452,8 +452,50 @@ def test_every_fraction_and_number_made_of_a_count_says_which(world):
                 if table.value(row, column) is None:
                     continue
                 made_of = table.made_of[row, column]
-                source = figures.table(made_of[0])
-                assert source.kind(made_of[2]) == COUNT, (table.key, row, column)
+                sources = [made_of] if isinstance(made_of[0], str) else made_of
+                for source in sources:
+                    kind = figures.table(source[0]).kind(source[2])
+                    assert kind == COUNT, (table.key, row, column)
+
+
+def test_a_ratio_is_made_of_its_numerator_and_its_count_denominator(world):
+    world.populate()
+    figures = yearly.figures(2022, variant=FIGURES_FULL)
+    channel = figures.table("help_by_channel")
+    assert channel.made_of["app", "share_within"] == [
+        ("help_by_channel", "app", "within"),
+        ("help_by_channel", "app", "judged"),
+    ]
+    assert figures.table("vulnerabilities").made_of["any", "share"] == [
+        ("vulnerabilities", "any", "people"),
+        ("nationalities", "total", "people"),
+    ]
+    assert figures.table("meetings_per_person").made_of["total", "per_person"] == [
+        ("meetings_per_person", "total", "people"),
+        ("meetings_per_person", "total", "meetings"),
+    ]
+
+
+def test_the_published_meetings_per_person_give_no_meetings_per_row(world):
+    world.populate()
+    published = yearly.figures(2022, variant=FIGURES_PUBLISHED)
+    table = published.table("meetings_per_person")
+    for row, _label in table.rows:
+        if row != table.total_row:
+            assert table.cells[row, "meetings"] is None and table.cells[row, "per_person"] is None
+    full = yearly.figures(2022, variant=FIGURES_FULL).table("meetings_per_person")
+    assert table.value("total", "meetings") in (None, full.value("total", "meetings"))
+    assert not any(
+        total == ("meetings_per_person", "total", "meetings") for total, _parts in published.sums
+    )
+
+
+def test_only_the_full_variant_has_each_organisations_contribution(world):
+    world.populate()
+    for variant in (FIGURES_COALITION, FIGURES_PUBLISHED):
+        keys = [table.key for table in yearly.figures(2022, variant=variant).tables]
+        assert "contributions" not in keys
+    assert "contributions" in [t.key for t in yearly.figures(2022, variant=FIGURES_FULL).tables]
 
 
 def test_tables_have_stable_ascii_keys_whatever_the_language(world):
