@@ -78,5 +78,5 @@ EXPOSE 8000
 
 # Workers: WEB_CONCURRENCY (read by gunicorn). Static files are served by whitenoise.
 # No control socket: gunicorn would try to make it in $HOME, /app, read-only here.
-CMD ["gunicorn", "move.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", \
+CMD ["gunicorn", "move.wsgi", "--bind", "0.0.0.0:8000", \
      "--timeout", "60", "--graceful-timeout", "30", "--no-control-socket"]

@@ -83,6 +83,8 @@ if TESTING:
     INSTALLED_APPS.append("tests.sharing")
 
 MIDDLEWARE = [
+    # Outermost: one log line per request with its duration, redirects included.
+    "move.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -451,7 +453,16 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Production writes JSON lines on stdout (move/logging.py), which Docker and systemd
+    # keep; the demo and the tests plain text.
+    "formatters": {"json": {"()": "move.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            **({"formatter": "json"} if PRODUCTION else {}),
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice(
@@ -459,7 +470,13 @@ LOGGING = {
         ),
     },
     # WeasyPrint tells each step of each PDF at INFO: only its problems are worth a line.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # One line per request (move.logging.RequestLogMiddleware), not in the demo, whose
+        # runserver already prints one.
+        "move.request": {"level": "WARNING" if DEBUG else "INFO"},
+    },
 }
 
 MOVE_DEMO_PASSWORD = env_secret("MOVE_DEMO_PASSWORD", "demo-move-2026")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from move.accounts import views as account_views
+from move.ops import views as ops_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -18,6 +19,9 @@ urlpatterns = [
     path("advocacy/", include("advocacy.urls")),
     path("figures/", include("figures.urls")),
     path("privacy/", include("move.privacy.urls")),
+    path("system/", include("move.ops.urls")),
+    # For the compose health checks and monitoring: no sign-in, no data.
+    path("healthz", ops_views.healthz, name="healthz"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

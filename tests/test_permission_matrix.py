@@ -395,6 +395,10 @@ MATRIX = {
     "privacy:job-download": {"GET": expect(302, 404, visitor_a=200)},
     # "Try again" on one's own job (only a failed one starts again): back to its page.
     "privacy:job-retry": {"GET": expect(302, 405), "POST": expect(302, 404, visitor_a=302)},
+    # --- operations: /healthz answers anyone (no data; 200 as every check passes here,
+    # tasks running inline), the System page the coordinators.
+    "healthz": {"GET": expect(anonymous=200, default=200)},
+    "ops:system": {"GET": coordinator_only()},
     # --- allauth: sign-in, password, MFA, sessions
     "account_login": {"GET": expect(anonymous=200, default=302)},
     "account_logout": {"GET": expect(anonymous=302, default=200), "POST": expect(302, 302)},

@@ -52,6 +52,9 @@ PERMISSIONS = {
     "detainees.change_person": _("Keep the case files of one's organisation"),
     "detainees.view_identity": _("Read the identities held by one's organisation"),
     "privacy.view_access_log": _("Read the access log of personal data"),
+    "ops.view_system": _(
+        "See the System page: health checks, queues, failed jobs, backups, versions"
+    ),
     "legal.view_help_request": _(
         "Open the legal help desk (visitors: their own requests and those shared with them)"
     ),
@@ -184,6 +187,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "visits.view_report_history",
             "detainees.view_person",
             "privacy.view_access_log",
+            "ops.view_system",
             "legal.view_help_request",
             "legal.view_every_help_request",
             "legal.view_internal_notes",
@@ -253,6 +257,7 @@ REFUSAL_REASONS = {
         "Only the visitors of the organisation that keeps it read an identity."
     ),
     "privacy.view_access_log": _("Only coordinators read the access log."),
+    "ops.view_system": _("Only coordinators see the System page."),
     "legal.ask_help": _("Only visitors ask the lawyer from the application."),
     "legal.answer_help_request": _(
         "Only the coalition's lawyer works on the help desk's requests."

@@ -9,3 +9,9 @@ class OpsConfig(AppConfig):
     name = "move.ops"
     label = "ops"
     verbose_name = _("Operations")
+
+    def ready(self):
+        from move.accounts import navigation
+        from move.ops import health  # noqa: F401 - connects the worker's heartbeat signals
+
+        navigation.register("ops:system", _("System"), "ops.view_system", 84)

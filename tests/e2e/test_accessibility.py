@@ -341,6 +341,7 @@ PAGES = {
             None,
         ),
         ("organisation list", lambda records: reverse("accounts:organisation-list"), None),
+        ("system", lambda records: reverse("ops:system"), None),
         (
             "organisation detail",
             lambda records: reverse(
