@@ -151,3 +151,18 @@ def pytest_collection_modifyitems(items):
     database connections opened by later tests in that state were left open and kept
     PostgreSQL from dropping the test database at the end of the session."""
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
+def restore_migration_rows() -> None:
+    """The rows the data migrations seed (the help desk's topics and deadline rules, the
+    bars, the specialities), put back by those migrations' own functions: an earlier
+    transactional test may have emptied every table, and the demo builds on them. Their
+    search indexes exist already: they are skipped (a vendor that is not PostgreSQL)."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    not_postgresql = SimpleNamespace(connection=SimpleNamespace(vendor="other"))
+    for name in ("0002_topics_rules_search", "0005_bars_specialities_decision_search"):
+        importlib.import_module(f"legal.migrations.{name}").seed(apps, not_postgresql)

@@ -32,6 +32,7 @@ from figures.tables import COUNT
 from move.accounts.models import User
 from move.accounts.permissions import FIGURES_PUBLISHED
 from move.privacy.models import Job
+from tests.conftest import restore_migration_rows
 from tests.e2e.conftest import TOTP_SECRET
 from tests.e2e.test_report_flow import check, console_errors
 
@@ -47,6 +48,7 @@ def demo(e2e_db):
     """The demo's records and accounts, read in English; the coordinator has set MFA up."""
     from allauth.mfa.totp.internal.auth import TOTP
 
+    restore_migration_rows()  # an earlier transactional test may have emptied them
     call_command("seed_demo", "--force", stdout=StringIO())
     pdf.register()  # as FiguresConfig.ready does
     User.objects.filter(email__in=["coordinator@move.test", "partner.myria@move.test"]).update(

@@ -10,7 +10,6 @@ Each phase is timed and the archive's size noted (printed with `pytest -s`).
 """
 
 import hashlib
-import importlib
 import json
 import os
 import subprocess
@@ -18,18 +17,17 @@ import sys
 import time
 from io import StringIO
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import quote
 
 import psycopg
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from psycopg import sql
 
 from move.ops import tasks
+from tests.conftest import restore_migration_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "the-passphrase-of-the-backup-drill-0123"
@@ -43,16 +41,6 @@ pytestmark = [
         reason="the drill restores a PostgreSQL database (DATABASE_URL)",
     ),
 ]
-
-
-def reference_rows() -> None:
-    """The rows the data migrations seed (the help desk's topics and deadline rules, the
-    bars, the specialities), put back by those migrations' own functions: an earlier
-    transactional test may have emptied every table, and the demo builds on them. Their
-    search indexes exist already: they are skipped (a vendor that is not PostgreSQL)."""
-    not_postgresql = SimpleNamespace(connection=SimpleNamespace(vendor="other"))
-    for name in ("0002_topics_rules_search", "0005_bars_specialities_decision_search"):
-        importlib.import_module(f"legal.migrations.{name}").seed(apps, not_postgresql)
 
 
 def snapshot() -> dict:
@@ -171,7 +159,7 @@ def test_a_nightly_backup_restores_into_a_working_application(settings, tmp_path
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MOVE_BACKUP_DIR = tmp_path / "backups"
     settings.MOVE_BACKUP_PASSPHRASE = PASSPHRASE
-    reference_rows()
+    restore_migration_rows()
     call_command("seed_demo", "--force", stdout=StringIO())
     original = snapshot()
     assert original["identities"] and original["access_log"] and original["files"]
