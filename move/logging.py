@@ -9,6 +9,7 @@ be a person's name. The lines go to stdout, which Docker and systemd keep and ro
 import json
 import logging
 import time
+import traceback
 from datetime import UTC, datetime
 
 from django.utils.functional import empty
@@ -78,3 +79,32 @@ class RequestLogMiddleware:
                 },
             )
         return response
+
+
+class AdminErrorMail(logging.Handler):
+    """A server error (500) e-mailed to MOVE_ADMINS, when there is no Sentry to tell: the
+    method and path (never the query string, the form or the cookies, which carry what
+    people typed) and where in the code it failed (each frame's file, line and function,
+    without the exception's message or any value, which can hold a report's text). The
+    whole traceback is in the JSON log on the server. Nothing is sent without ADMINS."""
+
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from django.core.mail import mail_admins
+
+        request = getattr(record, "request", None)
+        method, path = getattr(request, "method", ""), getattr(request, "path", "")
+        lines = [f"{method} {path}".strip(), f"status {getattr(record, 'status_code', '')}"]
+        if record.exc_info and record.exc_info[0] is not None:
+            kind, _error, frames = record.exc_info
+            lines.append(f"{kind.__module__}.{kind.__qualname__}")
+            lines += [
+                f"  {frame.filename}:{frame.lineno} in {frame.name}"
+                for frame in traceback.extract_tb(frames)
+            ]
+        try:
+            mail_admins(f"Server error: {method} {path}".strip(), "\n".join(lines))
+        except Exception:  # noqa: BLE001 - a log handler never raises (logging.Handler)
+            self.handleError(record)

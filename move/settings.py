@@ -461,7 +461,9 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             **({"formatter": "json"} if PRODUCTION else {}),
-        }
+        },
+        # A server error to MOVE_ADMINS, without what people typed (move/logging.py).
+        "admins": {"()": "move.logging.AdminErrorMail"},
     },
     "root": {
         "handlers": ["console"],
@@ -476,8 +478,15 @@ LOGGING = {
         # One line per request (move.logging.RequestLogMiddleware), not in the demo, whose
         # runserver already prints one.
         "move.request": {"level": "WARNING" if DEBUG else "INFO"},
+        # Django's own "mail_admins" handler is taken off the "django" logger: it mails
+        # the query string, the form and the exception's message (what people typed).
+        # Its records go on to the root's console.
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"handlers": ["admins"], "level": "ERROR"},
     },
 }
+# Who is told of a server error by e-mail (comma-separated addresses); none by default.
+ADMINS = [("", address) for address in env_list("MOVE_ADMINS", [])]
 
 MOVE_DEMO_PASSWORD = env_secret("MOVE_DEMO_PASSWORD", "demo-move-2026")
 
