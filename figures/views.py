@@ -383,15 +383,15 @@ def paste_box(figures: Figures, language: str) -> dict:
     a sentence that needs a figure missing or hidden (published variant) is left out."""
     hidden = hidden_keys(figures)
     values = {key: value for key, value in figures.key.items() if key not in hidden}
+    # The label in the reader's language, the sentences in the box's.
+    label = _("The key figures in French") if language == "fr" else _("The key figures in Dutch")
     with translation.override(language):
         sentences = [sentence(values, figures) for sentence in SENTENCES]
-        return {
-            "language": language,
-            "label": _("The key figures in French")
-            if language == "fr"
-            else _("The key figures in Dutch"),
-            "text": " ".join(text for text in sentences if text),
-        }
+    return {
+        "language": language,
+        "label": label,
+        "text": " ".join(text for text in sentences if text),
+    }
 
 
 def _count(value) -> str:

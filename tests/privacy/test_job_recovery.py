@@ -256,7 +256,9 @@ def test_a_job_without_a_known_task_fails_instead_of_waiting_for_ever(visitor_a)
 
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
-    assert "cannot be started again" in job.last_error
+    with translation.override(job.language):  # written in the job's language
+        reason = gettext("The work was interrupted and cannot be started again by itself.")
+    assert job.last_error == reason
     assert not jobs.may_retry(job)
 
 
