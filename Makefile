@@ -42,11 +42,15 @@ format: venv
 	$(VENV)/ruff check --fix .
 	$(VENV)/ruff format .
 
+# The suite runs on every core (pytest-xdist), a test file per worker at a time; each
+# worker has its own test database and Redis database (tests/xdist_env.py).
+PYTEST_WORKERS ?= auto
+
 test: lint compilemessages
 	$(VENV)/python scripts/messages.py check
 	MOVE_DEBUG=true $(VENV)/python manage.py makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(VENV)/python manage.py check --deploy --fail-level WARNING
-	$(VENV)/pytest $(PYTEST_ARGS)
+	$(VENV)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The report list at 100,000 reports and the case files at 1,000,000 accompaniments on
 # PostgreSQL (DATABASE_URL) and Redis (REDIS_URL), each rolled back after. Production

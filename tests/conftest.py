@@ -21,6 +21,26 @@ def _fresh_cache():
     yield
 
 
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying every table, the rows the data migrations
+    seed included: put back once every fixture is torn down (the flush is one of them),
+    for the tests after it on this worker, whatever order the files come in."""
+    yield
+    if _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            restore_migration_rows()
+
+
 INVALID = re.compile(r"INVALID_TEMPLATE_VARIABLE\([^)]*\)")
 
 
