@@ -43,7 +43,6 @@ QUARTERS = (1, 2, 3, 4)
 JOBS_FOLDER = "jobs"  # beside the other jobs' files, which the retention job deletes
 # From the least to the most a reader may see: a job never shows more than its owner
 # may read when it runs, nor gives its file to someone who may read less.
-VARIANTS = (FIGURES_PUBLISHED, FIGURES_COALITION, FIGURES_FULL)
 # The file's name, in the language of the PDF (not a translation: the names are fixed).
 NAME = {"fr": "statistiques", "nl": "statistieken"}
 QUARTER_LETTER = {"fr": "T", "nl": "K"}  # trimestre, kwartaal
@@ -77,8 +76,7 @@ class Refused(Exception):
 def _may_download(user, job: Job) -> bool:
     """Asked again when the file is taken: the owner still reads at least this variant."""
     variant = variant_of(job)
-    now = permissions.figures_variant(user, publication=variant == FIGURES_PUBLISHED)
-    return now is not None and VARIANTS.index(now) >= VARIANTS.index(variant)
+    return permissions.figures_variant_within(user, variant) == variant
 
 
 def register() -> None:
@@ -218,10 +216,10 @@ def has_records(figures: Figures) -> bool:
 def _variant_now(owner, asked: str) -> str:
     """The variant asked when the job was started, or less if the owner may read less
     by now."""
-    now = permissions.figures_variant(owner, publication=asked == FIGURES_PUBLISHED)
-    if now is None or asked not in VARIANTS:
+    variant = permissions.figures_variant_within(owner, asked)
+    if variant is None:
         raise Refused(_("You may no longer read these figures."))
-    return VARIANTS[min(VARIANTS.index(now), VARIANTS.index(asked))]
+    return variant
 
 
 def _failed(job: Job, reason: str) -> None:

@@ -430,3 +430,20 @@ def test_each_role_reads_its_variant_of_the_figures(persona, variant, request):
     # "For publication": the suppressed variant, whoever reads it; still nothing for the pool.
     published = None if variant is None else permissions.FIGURES_PUBLISHED
     assert permissions.figures_variant(user, publication=True) == published
+
+
+@pytest.mark.parametrize(
+    ("persona", "asked", "within"),
+    [
+        ("coordinator", permissions.FIGURES_FULL, permissions.FIGURES_FULL),
+        ("visitor_a", permissions.FIGURES_FULL, permissions.FIGURES_COALITION),
+        ("partner", permissions.FIGURES_COALITION, permissions.FIGURES_PUBLISHED),
+        ("coordinator", permissions.FIGURES_PUBLISHED, permissions.FIGURES_PUBLISHED),
+        ("witness_pool", permissions.FIGURES_PUBLISHED, None),
+    ],
+)
+def test_a_variant_asked_earlier_is_narrowed_to_what_the_reader_reads_now(
+    persona, asked, within, request
+):
+    user = request.getfixturevalue(persona)
+    assert permissions.figures_variant_within(user, asked) == within

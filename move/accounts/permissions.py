@@ -900,6 +900,19 @@ def figures_variant(user, publication: bool = False) -> str | None:
     return None
 
 
+# From the least to the most a reader sees.
+FIGURES_VARIANTS = (FIGURES_PUBLISHED, FIGURES_COALITION, FIGURES_FULL)
+
+
+def figures_variant_within(user, asked: str) -> str | None:
+    """`asked`, or the narrower variant `user` reads by now (a PDF started earlier, its
+    file taken later), or None when they read no figures any more."""
+    now = figures_variant(user, publication=asked == FIGURES_PUBLISHED)
+    if now is None or asked not in FIGURES_VARIANTS:
+        return None
+    return FIGURES_VARIANTS[min(FIGURES_VARIANTS.index(now), FIGURES_VARIANTS.index(asked))]
+
+
 def require_figures(user, publication: bool = False) -> str:
     """The variant `user` reads, or PermissionDenied with the reason."""
     variant = figures_variant(user, publication)
