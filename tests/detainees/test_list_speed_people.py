@@ -208,3 +208,32 @@ def test_the_page_is_one_query_once_the_reference_rows_are_kept(visitor_a, peopl
         page = listing.person_page(visitor_a, {"status": "detained", "code": people[1].code})
     assert [row.pk for row in page.rows] == [people[1].pk] and len(read) == 1
     assert Person.objects.visible_to(visitor_a).count() == 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="The trigram index is PostgreSQL's.")
+@pytest.mark.parametrize("sparse", [True, False])
+def test_a_rare_part_of_a_code_is_read_from_the_trigram_index(
+    monkeypatch, visitor_a, org_a, org_b, visitor_b, sparse
+):
+    """Whichever way the rows are found (sorted from the index, or the newest read first),
+    the page is the same: the visible case files whose code holds the part, newest first."""
+    made = [new_person(visitor_a, org_a, None, name=None) for _number in range(4)]
+    made.append(new_person(visitor_b, org_b, None, name=None))  # not visible to visitor_a
+    part = made[1].code[-5:]  # "-0002": the second file's alone (codes P-YYYY-NNNN)
+    monkeypatch.setattr(listing, "SPARSE_MATCHES", 1_000_000 if sparse else 0)
+    assert listing._sparse(part) is sparse
+    with CaptureQueriesContext(connection) as read:
+        page = listing.person_page(visitor_a, {"code": part})
+    assert [row.pk for row in page.rows] == [made[1].pk]
+    (main,) = [q["sql"] for q in read.captured_queries if "LIMIT 51" in q["sql"]]
+    assert ('("detainees_person"."id" + 0) DESC' in main) is sparse
+    # A part of every code: every visible file, newest first, on either path.
+    assert [row.pk for row in listing.person_page(visitor_a, {"code": "P-"}).rows] == [
+        person.pk for person in reversed(made[:4])
+    ]
+
+
+def test_a_part_too_short_for_the_trigram_index_reads_the_newest_first(visitor_a):
+    with CaptureQueriesContext(connection) as read:
+        assert listing._sparse("42") is False
+    assert len(read) == 0
