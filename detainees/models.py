@@ -225,6 +225,12 @@ class Person(models.Model):
     identity_erased_on = models.DateField(_("identity erased on"), null=True, blank=True)
     reduced_on = models.DateField(_("reduced to figures on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The day of the earliest visit where the person was met: whether they are new or
+    # returning in a period's figures (figures/yearly.py), without reading every meeting
+    # of every person met. Kept by the writes of meetings and visits alone
+    # (first_meetings.refresh); never saved with the rest of the file, which may have
+    # been read before a meeting was recorded.
+    first_met_on = models.DateField(_("first met on"), null=True, editable=False)
 
     objects = PersonQuerySet.as_manager()
 
@@ -240,6 +246,15 @@ class Person(models.Model):
 
     def __str__(self):
         return self.code
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "first_met_on"
+            ]
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.birth_year and self.birth_year > current_year():

@@ -66,9 +66,8 @@ class World:
         )
 
     def meet(self, person, *visits) -> None:
-        Accompaniment.objects.bulk_create(
-            Accompaniment(person=person, visit=visit, met_by=self.visitor) for visit in visits
-        )
+        for visit in visits:  # one by one, as the pages record them (first_met_on)
+            Accompaniment.objects.create(person=person, visit=visit, met_by=self.visitor)
 
     def report(self, visit, status=VisitReport.Status.SUBMITTED, organisation=None, **fields):
         return VisitReport.objects.create(

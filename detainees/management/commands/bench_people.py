@@ -19,9 +19,10 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.models import F, Min, OuterRef, Subquery
 from django.urls import reverse
 
-from detainees import services
+from detainees import first_meetings, services
 from detainees.models import (
     Accompaniment,
     DetentionSpell,
@@ -45,6 +46,10 @@ SHARE_EVERY, DETAINED_EVERY = 150, 10
 HEAVY_MEETINGS = 50
 STATUSES = ["detained"] + ["released"] * 4 + ["removed"] * 4 + ["transferred_abroad"]
 NATIONALITIES = ["MA", "DZ", "AL", "RO", "GE", "GN", "CM", "CD", "AF", "ER", "BR", "TN"]
+
+# The visit number (in bench_visits) of person n's k-th meeting: PER_PERSON consecutive
+# visits of their organisation (visit numbers ≡ n mod 3).
+MET_AT = "(({n} / 3 * %(per)s + k) %% %(third)s) * 3 + {n} %% 3"
 
 Through = Visit.visitors.through
 Topics = Accompaniment.topics.through
@@ -95,10 +100,12 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             self.cursor = cursor
             self.insert_visits(visits, centres, [user.pk for user in visitors])
-            self.insert_people(people, [org.pk for org in organisations], visitors, centres)
+            self.insert_people(people, [org.pk for org in organisations], visitors, centres, visits)
             self.insert_meetings(people, visits, visitors, themes)
             self.share(organisations)
         heavy = self.heavy_person(organisations[0], visitors[0], centres, themes)
+        first_meetings.refresh([heavy.pk])  # its meetings were bulk-created
+        self.check_first_meetings(organisations)
         with connection.cursor() as cursor:
             # Production has its statistics (autovacuum); rolled back with the rest.
             cursor.execute("ANALYZE")
@@ -108,6 +115,24 @@ class Command(BaseCommand):
             f"in {time.perf_counter() - started:.1f} s."
         )
         return self.cases(visitors[0], coordinator, heavy, centres[0])
+
+    def check_first_meetings(self, organisations) -> None:
+        """The first meetings written with the people are those a recount finds."""
+        recount = (
+            Accompaniment.objects.filter(person=OuterRef("pk"))
+            .order_by()
+            .values("person")
+            .annotate(first=Min("visit__date"))
+            .values("first")
+        )
+        wrong = (
+            Person.objects.filter(organisation__in=organisations)
+            .annotate(recount=Subquery(recount))
+            .exclude(first_met_on=F("recount"))
+            .count()
+        )
+        if wrong:
+            raise CommandError(f"{wrong} people's first meeting differs from a recount.")
 
     def cases(self, visitor, coordinator, heavy, centre):
         listed = reverse("detainees:person-list")
@@ -185,8 +210,11 @@ class Command(BaseCommand):
             {"visitors": visitors},
         )
 
-    def insert_people(self, count, organisations, visitors, centres):
-        """Person n belongs to organisation n % 3; one in ten is still held."""
+    def insert_people(self, count, organisations, visitors, centres, visits):
+        """Person n belongs to organisation n % 3; one in ten is still held. The day they
+        were first met is the earliest of their meetings' visits (insert_meetings), as
+        the writes of meetings keep it (detainees/first_meetings.py): written with the
+        row, as an UPDATE of every row would leave the table twice its size."""
         self.cursor.execute(
             "CREATE TEMPORARY TABLE bench_people (n integer PRIMARY KEY, id bigint) ON COMMIT DROP"
         )
@@ -196,7 +224,7 @@ class Command(BaseCommand):
                 INSERT INTO {Person._meta.db_table} (
                     code, key, organisation_id, sex, birth_year, nationality, languages,
                     vulnerabilities, cannot_be_removed, legal_basis, status, notes,
-                    created_at, updated_at, created_by_id, version)
+                    created_at, updated_at, created_by_id, version, first_met_on)
                 SELECT 'B-' || lpad(i::text, 8, '0'), gen_random_uuid(),
                        (%(organisations)s::bigint[])[1 + i %% 3],
                        CASE WHEN i %% 10 = 0 THEN 'f' ELSE 'm' END, 1960 + i %% 45,
@@ -205,7 +233,11 @@ class Command(BaseCommand):
                        'legitimate_interest', (%(statuses)s::text[])[1 + i %% 10], '',
                        now() - make_interval(mins => %(count)s - i),
                        now() - make_interval(mins => %(count)s - i),
-                       (%(visitors)s::bigint[])[1 + i %% 3], 1
+                       (%(visitors)s::bigint[])[1 + i %% 3], 1,
+                       (SELECT MIN(first.date)
+                        FROM generate_series(0, %(per)s - 1) AS k
+                        JOIN bench_visits AS met ON met.n = {MET_AT.format(n="i")}
+                        JOIN {Visit._meta.db_table} AS first ON first.id = met.id)
                 FROM generate_series(0, %(count)s - 1) AS i
                 RETURNING id
             )
@@ -218,6 +250,8 @@ class Command(BaseCommand):
                 "statuses": STATUSES,
                 "visitors": [user.pk for user in visitors],
                 "count": count,
+                "per": PER_PERSON,
+                "third": visits // 3,
             },
         )
         self.cursor.execute(
@@ -251,8 +285,7 @@ class Command(BaseCommand):
                    gen_random_uuid()
             FROM bench_people AS p
             CROSS JOIN generate_series(0, %(per)s - 1) AS k
-            JOIN bench_visits AS v
-              ON v.n = ((p.n / 3 * %(per)s + k) %% %(third)s) * 3 + p.n %% 3
+            JOIN bench_visits AS v ON v.n = {MET_AT.format(n="p.n")}
             """,
             {
                 "visitors": [user.pk for user in visitors],

@@ -1,0 +1,107 @@
+"""Person.first_met_on is kept by the writes (detainees/first_meetings.py): after each
+kind of write it is what a recount of the meetings finds, for every case file."""
+
+from datetime import date
+
+import pytest
+from django.db.models import Min
+
+from detainees import first_meetings, services
+from detainees.models import Accompaniment, Person
+from tests.detainees.conftest import new_person
+from visits.models import Visit
+
+pytestmark = pytest.mark.django_db
+
+
+def recount() -> dict[int, date | None]:
+    return dict(
+        Person.objects.annotate(first=Min("accompaniments__visit__date")).values_list(
+            "pk", "first"
+        )
+    )
+
+
+def kept() -> dict[int, date | None]:
+    return dict(Person.objects.values_list("pk", "first_met_on"))
+
+
+def done(centre, day, visitor) -> Visit:
+    visit = Visit.objects.create(centre=centre, date=day, status=Visit.Status.DONE)
+    visit.visitors.add(visitor)
+    return visit
+
+
+@pytest.fixture
+def two(visitor_a, org_a, centre):
+    return [new_person(visitor_a, org_a, centre, name=None) for _n in range(2)]
+
+
+def test_every_kind_of_write_keeps_it_equal_to_a_recount(visitor_a, centre, two):
+    first, second = two
+    assert kept() == recount() and kept()[first.pk] is None
+    march, may, june = (done(centre, date(2024, month, 3), visitor_a) for month in (3, 5, 6))
+
+    services.record_accompaniment(visitor_a, first, Accompaniment(visit=may))
+    assert kept()[first.pk] == date(2024, 5, 3)
+    services.record_accompaniment(visitor_a, first, Accompaniment(visit=june))
+    earlier = services.record_accompaniment(visitor_a, first, Accompaniment(visit=march))
+    assert kept()[first.pk] == date(2024, 3, 3) and kept() == recount()
+
+    # The visit's day corrected: later, then earlier than any other.
+    march.date = date(2024, 7, 1)
+    march.save()
+    assert kept()[first.pk] == date(2024, 5, 3) and kept() == recount()
+    march.date = date(2024, 1, 15)
+    march.save()
+    assert kept()[first.pk] == date(2024, 1, 15) and kept() == recount()
+
+    # A meeting moved to another visit, then moved to the other person.
+    earlier.visit = june
+    Accompaniment.objects.filter(visit=june, person=first).exclude(pk=earlier.pk).delete()
+    earlier.save()
+    assert kept()[first.pk] == date(2024, 5, 3) and kept() == recount()
+    earlier.person = second
+    earlier.save()
+    assert kept()[second.pk] == date(2024, 6, 3) and kept() == recount()
+
+    # Meetings deleted, one by one and in bulk.
+    earlier.delete()
+    assert kept()[second.pk] is None and kept() == recount()
+    Accompaniment.objects.filter(person=first).delete()
+    assert kept()[first.pk] is None and kept() == recount()
+
+
+def test_a_case_file_saved_after_a_meeting_was_recorded_keeps_the_meeting(
+    visitor_a, centre, two
+):
+    """The form's copy of the file, read before the meeting, does not write it back."""
+    person = two[0]
+    read_before = Person.objects.get(pk=person.pk)
+    services.record_accompaniment(
+        visitor_a, person, Accompaniment(visit=done(centre, date(2024, 2, 1), visitor_a))
+    )
+    read_before.notes = "Changed."
+    read_before.save()
+    assert Person.objects.get(pk=person.pk).first_met_on == date(2024, 2, 1)
+
+
+def test_a_case_file_erased_with_its_meetings_is_not_counted_again(
+    visitor_a, centre, two, django_assert_max_num_queries
+):
+    person = two[0]
+    for month in (1, 2, 3):
+        visit = done(centre, date(2024, month, 1), visitor_a)
+        services.record_accompaniment(visitor_a, person, Accompaniment(visit=visit))
+    with django_assert_max_num_queries(30) as deleted:
+        person.delete()
+    assert not [q for q in deleted.captured_queries if "first_met_on" in q["sql"]]
+    assert kept() == recount()
+
+
+def test_bulk_writes_are_counted_again_by_refresh(visitor_a, centre, two):
+    visit = done(centre, date(2023, 9, 9), visitor_a)
+    Accompaniment.objects.bulk_create(Accompaniment(person=p, visit=visit) for p in two)
+    assert kept() != recount()  # bulk_create sends no signal
+    assert first_meetings.refresh([person.pk for person in two]) == 2
+    assert kept() == recount() and kept()[two[1].pk] == date(2023, 9, 9)
