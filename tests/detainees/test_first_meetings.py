@@ -16,9 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def recount() -> dict[int, date | None]:
     return dict(
-        Person.objects.annotate(first=Min("accompaniments__visit__date")).values_list(
-            "pk", "first"
-        )
+        Person.objects.annotate(first=Min("accompaniments__visit__date")).values_list("pk", "first")
     )
 
 
@@ -72,9 +70,7 @@ def test_every_kind_of_write_keeps_it_equal_to_a_recount(visitor_a, centre, two)
     assert kept()[first.pk] is None and kept() == recount()
 
 
-def test_a_case_file_saved_after_a_meeting_was_recorded_keeps_the_meeting(
-    visitor_a, centre, two
-):
+def test_a_case_file_saved_after_a_meeting_was_recorded_keeps_the_meeting(visitor_a, centre, two):
     """The form's copy of the file, read before the meeting, does not write it back."""
     person = two[0]
     read_before = Person.objects.get(pk=person.pk)
