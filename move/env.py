@@ -49,6 +49,19 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
     return number
 
 
+def env_float(name: str, default: float, minimum: float, maximum: float) -> float:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+    if not minimum <= number <= maximum:
+        raise ImproperlyConfigured(f"{name}={number} is not between {minimum} and {maximum}.")
+    return number
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     value = _raw(name)
     if value is None:

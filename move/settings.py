@@ -7,7 +7,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from move.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
+from move.env import env_bool, env_choice, env_float, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -450,6 +450,24 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Error reports to Sentry (move/sentry.py), only when a DSN is given: the page and where in
+# the code, never what people typed. Without a DSN, sentry_sdk is not even imported and a
+# server error is e-mailed to MOVE_ADMINS instead (LOGGING, below): one place to look.
+SENTRY_DSN = env_secret("MOVE_SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("MOVE_SENTRY_ENVIRONMENT", "production")
+# The share of requests and tasks whose timings are sent; 0 (the default) sends none.
+SENTRY_TRACES_SAMPLE_RATE = env_float("MOVE_SENTRY_TRACES_SAMPLE_RATE", 0.0, 0.0, 1.0)
+if SENTRY_DSN:
+    from move.sentry import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        # The version the System page shows (move/ops/views.py).
+        release=env_str("MOVE_VERSION"),
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -462,7 +480,8 @@ LOGGING = {
             "stream": "ext://sys.stdout",
             **({"formatter": "json"} if PRODUCTION else {}),
         },
-        # A server error to MOVE_ADMINS, without what people typed (move/logging.py).
+        # A server error to MOVE_ADMINS, without what people typed (move/logging.py),
+        # when there is no Sentry to report it.
         "admins": {"()": "move.logging.AdminErrorMail"},
     },
     "root": {
@@ -482,10 +501,11 @@ LOGGING = {
         # the query string, the form and the exception's message (what people typed).
         # Its records go on to the root's console.
         "django": {"handlers": [], "propagate": True},
-        "django.request": {"handlers": ["admins"], "level": "ERROR"},
+        "django.request": {"handlers": [] if SENTRY_DSN else ["admins"], "level": "ERROR"},
     },
 }
-# Who is told of a server error by e-mail (comma-separated addresses); none by default.
+# Who is told of a server error by e-mail (comma-separated addresses), when MOVE_SENTRY_DSN
+# is not set; none by default.
 ADMINS = [("", address) for address in env_list("MOVE_ADMINS", [])]
 
 MOVE_DEMO_PASSWORD = env_secret("MOVE_DEMO_PASSWORD", "demo-move-2026")

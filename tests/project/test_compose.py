@@ -21,7 +21,15 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE_DIRS = ("move", "visits", "detainees", "legal", "advocacy", "figures")
-ENV_HELPERS = {"env_str", "env_bool", "env_int", "env_list", "env_choice", "env_secret"}
+ENV_HELPERS = {
+    "env_str",
+    "env_bool",
+    "env_int",
+    "env_float",
+    "env_list",
+    "env_choice",
+    "env_secret",
+}
 
 # Services that run Move's code, and those that must say whether they are healthy.
 APP_SERVICES = ("migrate", "web", "worker", "beat")
@@ -250,6 +258,7 @@ def start_up_failures(tmp_path_factory) -> dict[str, str]:
         production[name] = value
     production["MOVE_DEBUG"] = "false"
     production["MOVE_TESTING"] = "false"
+    production["MOVE_SENTRY_DSN"] = "https://public@sentry.invalid/1"  # a DSN, never contacted
     for name in PATH_VARIABLES:
         production[name] = str(scratch / name.lower())
     candidates = sorted(set(variables_read()) - {"MOVE_DEBUG", "MOVE_TESTING"})
