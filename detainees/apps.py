@@ -9,9 +9,10 @@ class DetaineesConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from detainees import first_meetings, retention, services
+        from detainees import meeting_days, retention, services
         from detainees.demo import seed_held_now, seed_people
         from detainees.models import (
+            MEETING_DAYS,
             DetentionSpell,
             Person,
             PersonGroupObjectPermission,
@@ -25,7 +26,7 @@ class DetaineesConfig(AppConfig):
 
         # The history of case files; identities are kept out (encrypted, and each of
         # their reads is in the access log instead).
-        auditlog.register(Person, exclude_fields=["version", "updated_at", "first_met_on"])
+        auditlog.register(Person, exclude_fields=["version", "updated_at", *MEETING_DAYS])
         auditlog.register(DetentionSpell)
         register_known_names(services.known_names)
         access_changes.register_shares(
@@ -35,7 +36,7 @@ class DetaineesConfig(AppConfig):
             labels={"view_identity": _("the identity of case file %(object)s")},
         )
         retention.register()
-        first_meetings.connect()
+        meeting_days.connect()
         register_job_kind(
             "subject_access", _("Export of everything held on a person"), services.may_take_export
         )

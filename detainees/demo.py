@@ -19,7 +19,7 @@ from django.db.models import DateTimeField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from detainees import clock, first_meetings
+from detainees import clock, meeting_days
 from detainees.models import (
     Accompaniment,
     DetentionSpell,
@@ -736,7 +736,7 @@ def _dated_when_met(years) -> None:
     when = on_the_evening_of(Subquery(first))
     Person.objects.filter(_demo_codes("P", years)).update(created_at=when, updated_at=when)
     # bulk_create sends no signal: the first meetings of the people met these years.
-    first_meetings.refresh(
+    meeting_days.refresh(
         Accompaniment.objects.filter(visit__date__year__in=years).values("person_id")
     )
     Family.objects.filter(_demo_codes("F", years)).update(

@@ -146,6 +146,10 @@ class PersonQuerySet(models.QuerySet):
         return permissions.readable_case_files(self, user)
 
 
+# Kept by detainees/meeting_days.py, never by saving a case file.
+MEETING_DAYS = ("first_met_on", "last_met_on")
+
+
 class Person(models.Model):
     """A pseudonymised case file: what the figures and the follow-up need, never who
     the person is (see Identity)."""
@@ -225,12 +229,13 @@ class Person(models.Model):
     identity_erased_on = models.DateField(_("identity erased on"), null=True, blank=True)
     reduced_on = models.DateField(_("reduced to figures on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
-    # The day of the earliest visit where the person was met: whether they are new or
-    # returning in a period's figures (figures/yearly.py), without reading every meeting
-    # of every person met. Kept by the writes of meetings and visits alone
-    # (first_meetings.refresh); never saved with the rest of the file, which may have
-    # been read before a meeting was recorded.
+    # The days of the earliest and the latest visit where the person was met: whether
+    # they are new or returning in a period's figures (figures/yearly.py), and "last met"
+    # in the list of case files, without reading every meeting of every person. Kept by
+    # the writes of meetings and visits alone (meeting_days.refresh); never saved with
+    # the rest of the file, which may have been read before a meeting was recorded.
     first_met_on = models.DateField(_("first met on"), null=True, editable=False)
+    last_met_on = models.DateField(_("last met on"), null=True, editable=False)
 
     objects = PersonQuerySet.as_manager()
 
@@ -252,7 +257,7 @@ class Person(models.Model):
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "first_met_on"
+                if not field.primary_key and field.name not in MEETING_DAYS
             ]
         super().save(*args, **kwargs)
 

@@ -534,7 +534,7 @@ class _Records:
 def _met_sql(period: Period, centres) -> tuple[str, list]:
     """The SQL of _Records.met, and its parameters (in the order of their placeholders).
     A person met in the period was met before it too when their first meeting is earlier
-    (Person.first_met_on, kept by the writes: detainees/first_meetings.py); counting each
+    (Person.first_met_on, kept by the writes: detainees/meeting_days.py); counting each
     person's meetings and looking for an earlier one took half the query (measured at
     1,000,000 meetings)."""
     family_of = Person.objects.filter(pk=RawSQL("pairs.person_id", ())).order_by()

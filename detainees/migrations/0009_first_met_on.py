@@ -3,7 +3,7 @@ from django.db.models import Min, OuterRef, Subquery
 
 
 def count(apps, schema_editor):
-    """first_met_on of the case files already there (detainees/first_meetings.py)."""
+    """first_met_on of the case files already there (detainees/meeting_days.py)."""
     Person = apps.get_model("detainees", "Person")
     Accompaniment = apps.get_model("detainees", "Accompaniment")
     earliest = (

@@ -19,10 +19,10 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.models import F, Min, OuterRef, Subquery
+from django.db.models import F, Max, Min, OuterRef, Subquery
 from django.urls import reverse
 
-from detainees import first_meetings, services
+from detainees import meeting_days, services
 from detainees.models import (
     Accompaniment,
     DetentionSpell,
@@ -104,8 +104,8 @@ class Command(BaseCommand):
             self.insert_meetings(people, visits, visitors, themes)
             self.share(organisations)
         heavy = self.heavy_person(organisations[0], visitors[0], centres, themes)
-        first_meetings.refresh([heavy.pk])  # its meetings were bulk-created
-        self.check_first_meetings(organisations)
+        meeting_days.refresh([heavy.pk])  # its meetings were bulk-created
+        self.check_meeting_days(organisations)
         with connection.cursor() as cursor:
             # Production has its statistics (autovacuum); rolled back with the rest.
             cursor.execute("ANALYZE")
@@ -116,23 +116,26 @@ class Command(BaseCommand):
         )
         return self.cases(visitors[0], coordinator, heavy, centres[0])
 
-    def check_first_meetings(self, organisations) -> None:
-        """The first meetings written with the people are those a recount finds."""
-        recount = (
-            Accompaniment.objects.filter(person=OuterRef("pk"))
-            .order_by()
-            .values("person")
-            .annotate(first=Min("visit__date"))
-            .values("first")
-        )
+    def check_meeting_days(self, organisations) -> None:
+        """The meeting days written with the people are those a recount finds."""
+
+        def recount(aggregate):
+            return Subquery(
+                Accompaniment.objects.filter(person=OuterRef("pk"))
+                .order_by()
+                .values("person")
+                .annotate(day=aggregate("visit__date"))
+                .values("day")
+            )
+
         wrong = (
             Person.objects.filter(organisation__in=organisations)
-            .annotate(recount=Subquery(recount))
-            .exclude(first_met_on=F("recount"))
+            .annotate(first=recount(Min), last=recount(Max))
+            .exclude(first_met_on=F("first"), last_met_on=F("last"))
             .count()
         )
         if wrong:
-            raise CommandError(f"{wrong} people's first meeting differs from a recount.")
+            raise CommandError(f"{wrong} people's meeting days differ from a recount.")
 
     def cases(self, visitor, coordinator, heavy, centre):
         listed = reverse("detainees:person-list")
@@ -211,9 +214,9 @@ class Command(BaseCommand):
         )
 
     def insert_people(self, count, organisations, visitors, centres, visits):
-        """Person n belongs to organisation n % 3; one in ten is still held. The day they
-        were first met is the earliest of their meetings' visits (insert_meetings), as
-        the writes of meetings keep it (detainees/first_meetings.py): written with the
+        """Person n belongs to organisation n % 3; one in ten is still held. The days they
+        were first and last met are those of their meetings' visits (insert_meetings), as
+        the writes of meetings keep them (detainees/meeting_days.py): written with the
         row, as an UPDATE of every row would leave the table twice its size."""
         self.cursor.execute(
             "CREATE TEMPORARY TABLE bench_people (n integer PRIMARY KEY, id bigint) ON COMMIT DROP"
@@ -224,7 +227,8 @@ class Command(BaseCommand):
                 INSERT INTO {Person._meta.db_table} (
                     code, key, organisation_id, sex, birth_year, nationality, languages,
                     vulnerabilities, cannot_be_removed, legal_basis, status, notes,
-                    created_at, updated_at, created_by_id, version, first_met_on)
+                    created_at, updated_at, created_by_id, version, first_met_on,
+                    last_met_on)
                 SELECT 'B-' || lpad(i::text, 8, '0'), gen_random_uuid(),
                        (%(organisations)s::bigint[])[1 + i %% 3],
                        CASE WHEN i %% 10 = 0 THEN 'f' ELSE 'm' END, 1960 + i %% 45,
@@ -234,10 +238,14 @@ class Command(BaseCommand):
                        now() - make_interval(mins => %(count)s - i),
                        now() - make_interval(mins => %(count)s - i),
                        (%(visitors)s::bigint[])[1 + i %% 3], 1,
-                       (SELECT MIN(first.date)
+                       (SELECT MIN(met_on.date)
                         FROM generate_series(0, %(per)s - 1) AS k
                         JOIN bench_visits AS met ON met.n = {MET_AT.format(n="i")}
-                        JOIN {Visit._meta.db_table} AS first ON first.id = met.id)
+                        JOIN {Visit._meta.db_table} AS met_on ON met_on.id = met.id),
+                       (SELECT MAX(met_on.date)
+                        FROM generate_series(0, %(per)s - 1) AS k
+                        JOIN bench_visits AS met ON met.n = {MET_AT.format(n="i")}
+                        JOIN {Visit._meta.db_table} AS met_on ON met_on.id = met.id)
                 FROM generate_series(0, %(count)s - 1) AS i
                 RETURNING id
             )

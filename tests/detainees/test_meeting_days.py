@@ -1,12 +1,13 @@
-"""Person.first_met_on is kept by the writes (detainees/first_meetings.py): after each
-kind of write it is what a recount of the meetings finds, for every case file."""
+"""Person.first_met_on and last_met_on are kept by the writes (detainees/meeting_days.py):
+after each kind of write they are what a recount of the meetings finds, for every case
+file."""
 
 from datetime import date
 
 import pytest
-from django.db.models import Min
+from django.db.models import Max, Min
 
-from detainees import first_meetings, services
+from detainees import meeting_days, services
 from detainees.models import Accompaniment, Person
 from tests.detainees.conftest import new_person
 from visits.models import Visit
@@ -14,14 +15,17 @@ from visits.models import Visit
 pytestmark = pytest.mark.django_db
 
 
-def recount() -> dict[int, date | None]:
-    return dict(
-        Person.objects.annotate(first=Min("accompaniments__visit__date")).values_list("pk", "first")
+def recount() -> dict[int, tuple]:
+    """Each case file's (first, last) meeting day, counted from the meetings."""
+    days = Person.objects.annotate(
+        first=Min("accompaniments__visit__date"), last=Max("accompaniments__visit__date")
     )
+    return {pk: (first, last) for pk, first, last in days.values_list("pk", "first", "last")}
 
 
-def kept() -> dict[int, date | None]:
-    return dict(Person.objects.values_list("pk", "first_met_on"))
+def kept() -> dict[int, tuple]:
+    days = Person.objects.values_list("pk", "first_met_on", "last_met_on")
+    return {pk: (first, last) for pk, first, last in days}
 
 
 def done(centre, day, visitor) -> Visit:
@@ -37,37 +41,38 @@ def two(visitor_a, org_a, centre):
 
 def test_every_kind_of_write_keeps_it_equal_to_a_recount(visitor_a, centre, two):
     first, second = two
-    assert kept() == recount() and kept()[first.pk] is None
+    assert kept() == recount() and kept()[first.pk] == (None, None)
     march, may, june = (done(centre, date(2024, month, 3), visitor_a) for month in (3, 5, 6))
 
     services.record_accompaniment(visitor_a, first, Accompaniment(visit=may))
-    assert kept()[first.pk] == date(2024, 5, 3)
+    assert kept()[first.pk] == (date(2024, 5, 3), date(2024, 5, 3))
     services.record_accompaniment(visitor_a, first, Accompaniment(visit=june))
     earlier = services.record_accompaniment(visitor_a, first, Accompaniment(visit=march))
-    assert kept()[first.pk] == date(2024, 3, 3) and kept() == recount()
+    assert kept()[first.pk] == (date(2024, 3, 3), date(2024, 6, 3)) and kept() == recount()
 
     # The visit's day corrected: later, then earlier than any other.
     march.date = date(2024, 7, 1)
     march.save()
-    assert kept()[first.pk] == date(2024, 5, 3) and kept() == recount()
+    assert kept()[first.pk] == (date(2024, 5, 3), date(2024, 7, 1)) and kept() == recount()
     march.date = date(2024, 1, 15)
     march.save()
-    assert kept()[first.pk] == date(2024, 1, 15) and kept() == recount()
+    assert kept()[first.pk] == (date(2024, 1, 15), date(2024, 6, 3)) and kept() == recount()
 
     # A meeting moved to another visit, then moved to the other person.
     earlier.visit = june
     Accompaniment.objects.filter(visit=june, person=first).exclude(pk=earlier.pk).delete()
     earlier.save()
-    assert kept()[first.pk] == date(2024, 5, 3) and kept() == recount()
+    assert kept()[first.pk] == (date(2024, 5, 3), date(2024, 6, 3)) and kept() == recount()
     earlier.person = second
     earlier.save()
-    assert kept()[second.pk] == date(2024, 6, 3) and kept() == recount()
+    assert kept()[second.pk] == (date(2024, 6, 3), date(2024, 6, 3)) and kept() == recount()
+    assert kept()[first.pk] == (date(2024, 5, 3), date(2024, 5, 3))
 
     # Meetings deleted, one by one and in bulk.
     earlier.delete()
-    assert kept()[second.pk] is None and kept() == recount()
+    assert kept()[second.pk] == (None, None) and kept() == recount()
     Accompaniment.objects.filter(person=first).delete()
-    assert kept()[first.pk] is None and kept() == recount()
+    assert kept()[first.pk] == (None, None) and kept() == recount()
 
 
 def test_a_case_file_saved_after_a_meeting_was_recorded_keeps_the_meeting(visitor_a, centre, two):
@@ -79,7 +84,7 @@ def test_a_case_file_saved_after_a_meeting_was_recorded_keeps_the_meeting(visito
     )
     read_before.notes = "Changed."
     read_before.save()
-    assert Person.objects.get(pk=person.pk).first_met_on == date(2024, 2, 1)
+    assert kept()[person.pk] == (date(2024, 2, 1), date(2024, 2, 1))
 
 
 def test_a_case_file_erased_with_its_meetings_is_not_counted_again(
@@ -91,7 +96,7 @@ def test_a_case_file_erased_with_its_meetings_is_not_counted_again(
         services.record_accompaniment(visitor_a, person, Accompaniment(visit=visit))
     with django_assert_max_num_queries(30) as deleted:
         person.delete()
-    assert not [q for q in deleted.captured_queries if "first_met_on" in q["sql"]]
+    assert not [q for q in deleted.captured_queries if "_met_on" in q["sql"]]
     assert kept() == recount()
 
 
@@ -99,5 +104,5 @@ def test_bulk_writes_are_counted_again_by_refresh(visitor_a, centre, two):
     visit = done(centre, date(2023, 9, 9), visitor_a)
     Accompaniment.objects.bulk_create(Accompaniment(person=p, visit=visit) for p in two)
     assert kept() != recount()  # bulk_create sends no signal
-    assert first_meetings.refresh([person.pk for person in two]) == 2
-    assert kept() == recount() and kept()[two[1].pk] == date(2023, 9, 9)
+    assert meeting_days.refresh([person.pk for person in two]) == 2
+    assert kept() == recount() and kept()[two[1].pk] == (date(2023, 9, 9), date(2023, 9, 9))
