@@ -30,27 +30,9 @@ def _address(name: str) -> str:
     return conditional_escape(reverse(name, args=[_PLACEHOLDER]))
 
 
-class _Memo(dict):
-    """Each value shown once per page, as {{ value }} shows it: the rows repeat a few
-    statuses, countries, years, days and organisations."""
-
-    def __init__(self, shown):
-        super().__init__()
-        self.shown = shown
-
-    def __call__(self, kind: str, key, value) -> str:
-        """`value` shown, once for each `key` of its `kind`."""
-        if (kind, key) not in self:
-            self[kind, key] = self.shown(value)
-        return self[kind, key]
-
-    def label(self, value, empty: str = "") -> str:
-        """A label shared by the rows that show it (`empty` if it is empty). A lazy
-        translation is hashed by translating it: it is kept by identity instead."""
-        key = value if isinstance(value, str) else id(value)
-        if ("label", key) not in self:
-            self["label", key] = self.shown(value or empty)
-        return self["label", key]
+def _literal(text: str) -> str:
+    """`text` as a constant part of a %-format."""
+    return text.replace("%", "%%")
 
 
 @register.simple_tag(takes_context=True)
@@ -76,41 +58,63 @@ def person_rows(context, people, visit=None):
             ("actions", gettext("Actions")),
         ]
     }
-    detail = _address("detainees:person-detail")
+    # One row's HTML with a %s for each value: the constant parts written once per page.
+    cells = ["code", "status", "held", "sex", "year", "nationality", "met", "kept"]
+    before, after = _address("detainees:person-detail").split(_PLACEHOLDER)
+    row_format = "\n    <tr>\n" + "".join(
+        f'      <td data-label="{_literal(label[name])}">'
+        + (f'<a href="{_literal(before)}%s{_literal(after)}">%s</a>' if name == "code" else "%s")
+        + "</td>\n"
+        for name in cells
+    )
     if visit:
-        record = _address("detainees:accompaniment-create") + "?visit=" + shown(visit)
-    memo = _Memo(shown)
+        before_record, after_record = _address("detainees:accompaniment-create").split(_PLACEHOLDER)
+        row_format += (
+            f'      <td data-label="{_literal(label["actions"])}"><a href="'
+            f'{_literal(before_record)}%s{_literal(after_record + "?visit=" + shown(visit))}">'
+            "%s</a></td>\n"
+        )
+        record = gettext("Record the meeting with %(code)s")
+    row_format += "    </tr>\n  "
+    # Each value shown once per page, by what it is shown from.
+    statuses, sexes, nationalities, centres, years, days, keepers = {}, {}, {}, {}, {}, {}, {}
     day = day_format()
     rows = []
     for person in people:
         key = str(person.key) if isinstance(person.key, uuid.UUID) else shown(str(person.key))
         code = shown(person.code)
+        status = statuses.get(person.status)
+        if status is None:
+            status = statuses[person.status] = shown(person.status_label or "")
         centre = person.current_centre
-        centre = memo("centre", centre.pk, centre.name) if centre else NOTHING
-        met = person.last_met
-        row = (
-            "\n    <tr>\n"
-            f'      <td data-label="{label["code"]}"><a href="'
-            f'{detail.replace(_PLACEHOLDER, key)}">{code}</a></td>\n'
-            f'      <td data-label="{label["status"]}">{memo.label(person.status_label)}</td>\n'
-            f'      <td data-label="{label["held"]}">{centre}</td>\n'
-            f'      <td data-label="{label["sex"]}">{memo.label(person.sex_label)}</td>\n'
-            f'      <td data-label="{label["year"]}">'
-            f"{memo('year', person.birth_year, person.birth_year or NOTHING)}</td>\n"
-            f'      <td data-label="{label["nationality"]}">'
-            f"{memo.label(person.nationality_label, NOTHING)}</td>\n"
-            f'      <td data-label="{label["met"]}">'
-            f"{memo('met', met, day(met) if met else NOTHING)}</td>\n"
-            f'      <td data-label="{label["kept"]}">'
-            f"{memo('kept', person.organisation_id, person.organisation.short_name)}</td>\n"
-        )
-        if visit:
-            text = gettext("Record the meeting with %(code)s") % {"code": code}
-            row += (
-                f'      <td data-label="{label["actions"]}"><a href="'
-                f'{record.replace(_PLACEHOLDER, key)}">{text}</a></td>\n'
+        if centre is None:
+            held = NOTHING
+        else:
+            held = centres.get(centre.pk)
+            if held is None:
+                held = centres[centre.pk] = shown(centre.name)
+        sex = sexes.get(person.sex)
+        if sex is None:
+            sex = sexes[person.sex] = shown(person.sex_label or "")
+        year = years.get(person.birth_year)
+        if year is None:
+            year = years[person.birth_year] = shown(person.birth_year or NOTHING)
+        nationality = nationalities.get(person.nationality_label)
+        if nationality is None:
+            nationality = nationalities[person.nationality_label] = shown(
+                person.nationality_label or NOTHING
             )
-        rows.append(row + "    </tr>\n  ")
+        met = person.last_met
+        shown_met = days.get(met)
+        if shown_met is None:
+            shown_met = days[met] = shown(day(met)) if met else NOTHING
+        kept = keepers.get(person.organisation_id)
+        if kept is None:
+            kept = keepers[person.organisation_id] = shown(person.organisation.short_name)
+        values = (key, code, status, held, sex, year, nationality, shown_met, kept)
+        if visit:
+            values += (key, record % {"code": code})
+        rows.append(row_format % values)
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 
 
