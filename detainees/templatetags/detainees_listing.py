@@ -127,7 +127,10 @@ def person_meetings(context, meetings):
 
     topics_label, actions_label = shown(gettext("Topics:")), shown(gettext("Actions agreed:"))
     next_label = shown(gettext("Next step:"))
-    centres, days = {}, {}
+    heading = gettext("%(date)s, %(centre)s")  # translated once, not once per meeting
+    # Each centre, topic and day shown once per page (a theme's name is a translated
+    # field: read through modeltranslation's fallbacks each time).
+    centres, names, days = {}, {}, {}
 
     def day(value):
         if value not in days:
@@ -139,15 +142,15 @@ def person_meetings(context, meetings):
         centre = meeting.centre
         if centre.pk not in centres:
             centres[centre.pk] = shown(centre.name)
-        title = gettext("%(date)s, %(centre)s") % {
-            "date": day(meeting.date),
-            "centre": centres[centre.pk],
-        }
+        title = heading % {"date": day(meeting.date), "centre": centres[centre.pk]}
         parts = [f'\n<section class="panel meeting">\n  <h3>{title}</h3>\n  ']
         topics = meeting.topics
         if topics:
-            names = ", ".join(shown(topic.name) for topic in topics)
-            parts.append(f"<p>{topics_label} {names}</p>")
+            for topic in topics:
+                if topic.pk not in names:
+                    names[topic.pk] = shown(topic.name)
+            listed = ", ".join(names[topic.pk] for topic in topics)
+            parts.append(f"<p>{topics_label} {listed}</p>")
         parts.append("\n  ")
         if meeting.actions:
             actions = linebreaksbr(meeting.actions, autoescape=context.autoescape)
