@@ -9,7 +9,6 @@ import uuid
 
 from django import template
 from django.template.base import render_value_in_context
-from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.html import conditional_escape
@@ -17,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from detainees import listing
-from visits.templatetags.visits_listing import as_shown, day_format
+from visits.templatetags.visits_listing import as_shown, day_format, long_day_format
 
 register = template.Library()
 
@@ -131,10 +130,11 @@ def person_meetings(context, meetings):
     # Each centre, topic and day shown once per page (a theme's name is a translated
     # field: read through modeltranslation's fallbacks each time).
     centres, names, days = {}, {}, {}
+    long_day = long_day_format()  # |date:"j F Y"
 
     def day(value):
         if value not in days:
-            days[value] = shown(date_filter(value, "j F Y"))
+            days[value] = shown(long_day(value))
         return days[value]
 
     sections = []

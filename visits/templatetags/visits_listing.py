@@ -12,7 +12,7 @@ from django import template
 from django.template.base import render_value_in_context
 from django.urls import reverse
 from django.utils import translation
-from django.utils.dates import MONTHS_3
+from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
@@ -56,6 +56,18 @@ def day_format():
     language and process, not once per row (each |date parsed its format again)."""
     months = _months(get_language())
     return lambda day: f"{day.day} {months[day.month]} {day.year:04d}"
+
+
+def long_day_format():
+    """|date:"j F Y" (the month's whole name) for the days of one page, as day_format."""
+    months = _long_months(get_language())
+    return lambda day: f"{day.day} {months[day.month]} {day.year:04d}"
+
+
+@functools.cache
+def _long_months(language) -> dict[int, str]:
+    with translation.override(language):
+        return {number: str(MONTHS[number]) for number in MONTHS}
 
 
 @functools.cache
