@@ -94,6 +94,11 @@ class AdminErrorMail(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         from django.core.mail import mail_admins
 
+        if getattr(record, "status_code", 500) != 500:
+            # A 503 is an answer the code chose (/healthz telling what is down, the page
+            # shown while Redis is out): the health checks and the System page tell those,
+            # and a mail per poll would bury the one that matters.
+            return
         request = getattr(record, "request", None)
         method, path = getattr(request, "method", ""), getattr(request, "path", "")
         lines = [f"{method} {path}".strip(), f"status {getattr(record, 'status_code', '')}"]

@@ -47,3 +47,17 @@ def test_nobody_is_mailed_without_admins(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     logging.getLogger("django.request").error("Internal Server Error: /", exc_info=False)
     assert mail.outbox == []
+
+
+def test_a_503_chosen_by_the_code_is_not_mailed(client, settings):
+    """/healthz answers 503 while a part is down (here: no worker has been heard from);
+    the compose file polls it every 30 s: one mail per poll would bury the real errors."""
+    settings.ADMINS = [("", "it@move.example.org")]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    response = client.get("/healthz", secure=True)
+    assert response.status_code == 503
+    assert mail.outbox == []
+    logging.getLogger("django.request").error(
+        "Internal Server Error: /", exc_info=False, extra={"status_code": 500}
+    )
+    assert len(mail.outbox) == 1  # a 500 still is
