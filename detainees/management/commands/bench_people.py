@@ -19,7 +19,6 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.models import F, Max, Min, OuterRef, Subquery
 from django.urls import reverse
 
 from detainees import meeting_days, services
@@ -117,23 +116,25 @@ class Command(BaseCommand):
         return self.cases(visitors[0], coordinator, heavy, centres[0])
 
     def check_meeting_days(self, organisations) -> None:
-        """The meeting days written with the people are those a recount finds."""
-
-        def recount(aggregate):
-            return Subquery(
-                Accompaniment.objects.filter(person=OuterRef("pk"))
-                .order_by()
-                .values("person")
-                .annotate(day=aggregate("visit__date"))
-                .values("day")
+        """The meeting days written with the people are those a recount finds: one pass
+        over the meetings (a subquery per person took minutes at 200,000)."""
+        person, meeting, visit = Person._meta, Accompaniment._meta, Visit._meta
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT COUNT(*) FROM {person.db_table} AS p
+                LEFT JOIN (
+                    SELECT m.person_id, MIN(v.date) AS first, MAX(v.date) AS last
+                    FROM {meeting.db_table} AS m JOIN {visit.db_table} AS v ON v.id = m.visit_id
+                    GROUP BY m.person_id
+                ) AS recount ON recount.person_id = p.id
+                WHERE p.organisation_id = ANY(%s)
+                  AND (p.first_met_on IS DISTINCT FROM recount.first
+                       OR p.last_met_on IS DISTINCT FROM recount.last)
+                """,
+                [[organisation.pk for organisation in organisations]],
             )
-
-        wrong = (
-            Person.objects.filter(organisation__in=organisations)
-            .annotate(first=recount(Min), last=recount(Max))
-            .exclude(first_met_on=F("first"), last_met_on=F("last"))
-            .count()
-        )
+            (wrong,) = cursor.fetchone()
         if wrong:
             raise CommandError(f"{wrong} people's meeting days differ from a recount.")
 
