@@ -735,7 +735,7 @@ def _dated_when_met(years) -> None:
     )
     when = on_the_evening_of(Subquery(first))
     Person.objects.filter(_demo_codes("P", years)).update(created_at=when, updated_at=when)
-    # bulk_create sends no signal: the first meetings of the people met these years.
+    # bulk_create sends no signal: the meeting days of the people met these years.
     meeting_days.refresh(
         Accompaniment.objects.filter(visit__date__year__in=years).values("person_id")
     )
