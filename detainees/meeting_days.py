@@ -6,6 +6,7 @@ models, and the bulk writes (the demo's, the benchmarks') call it themselves onc
 done. A test (tests/detainees/test_meeting_days.py) compares them with a recount after
 each kind of write."""
 
+from django.db import transaction
 from django.db.models import Max, Min, OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -14,9 +15,16 @@ from detainees.models import Accompaniment, Person
 
 def refresh(people=None) -> int:
     """Count first_met_on and last_met_on again for `people` (pks, or a queryset of
-    pks); every person when None. Returns the number of case files updated."""
+    pks); every person when None. Returns the number of case files updated.
+
+    The case files are locked first, and counted in the next statement: a meeting that
+    another transaction recorded for the same person is then either committed, and
+    counted, or not yet, and that transaction counts again after this one commits. (An
+    UPDATE that waits for the row counts from the snapshot it began with.)"""
     chosen = Person.objects.all() if people is None else Person.objects.filter(pk__in=people)
-    return chosen.update(first_met_on=_day(Min), last_met_on=_day(Max))
+    with transaction.atomic():
+        list(chosen.select_for_update().order_by("pk").values_list("pk", flat=True))
+        return chosen.update(first_met_on=_day(Min), last_met_on=_day(Max))
 
 
 def _day(aggregate) -> Subquery:

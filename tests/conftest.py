@@ -34,7 +34,9 @@ def pytest_runtest_teardown(item, nextitem):
     seed included: put back once every fixture is torn down (the flush is one of them),
     for the tests after it on this worker, whatever order the files come in."""
     yield
-    if _is_transactional(item):
+    # After the last test (nextitem None) no test needs them, and the test database may
+    # be gone already: the session's fixtures are torn down with the last test.
+    if _is_transactional(item) and nextitem is not None:
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():

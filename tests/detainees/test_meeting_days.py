@@ -2,9 +2,12 @@
 after each kind of write they are what a recount of the meetings finds, for every case
 file."""
 
+import threading
+import time
 from datetime import date
 
 import pytest
+from django.db import connection, connections, transaction
 from django.db.models import Max, Min
 
 from detainees import meeting_days, services
@@ -106,3 +109,45 @@ def test_bulk_writes_are_counted_again_by_refresh(visitor_a, centre, two):
     assert kept() != recount()  # bulk_create sends no signal
     assert meeting_days.refresh([person.pk for person in two]) == 2
     assert kept() == recount() and kept()[two[1].pk] == (date(2023, 9, 9), date(2023, 9, 9))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_two_meetings_recorded_at_once_are_both_counted(visitor_a, org_a, centre):
+    """Two visitors record a meeting with the same person at the same time: the second
+    recount waits for the first transaction and counts its meeting too. (An UPDATE that
+    waits for the row would count from its older snapshot: the later meeting lost.)"""
+    person = new_person(visitor_a, org_a, centre, name=None)
+    early, late = (done(centre, date(2024, month, 1), visitor_a) for month in (1, 6))
+    failures = []
+
+    def second_visitor():
+        try:
+            with transaction.atomic():
+                Accompaniment.objects.create(person=person, visit=early, met_by=visitor_a)
+        except Exception as error:  # noqa: BLE001 - reported by the test below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        Accompaniment.objects.create(person=person, visit=late, met_by=visitor_a)
+        other = threading.Thread(target=second_visitor)
+        other.start()
+        waiting = 0
+        for _attempt in range(200):  # until the other transaction waits for our lock
+            with connection.cursor() as cursor:
+                # The activity is read once per transaction unless its snapshot is cleared.
+                cursor.execute("SELECT pg_stat_clear_snapshot()")
+                cursor.execute(
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()"
+                )
+                (waiting,) = cursor.fetchone()
+            if waiting:
+                break
+            time.sleep(0.05)
+        assert waiting == 1, failures
+    other.join(timeout=10)
+    assert not other.is_alive() and not failures
+    assert kept()[person.pk] == recount()[person.pk] == (date(2024, 1, 1), date(2024, 6, 1))
