@@ -26,6 +26,7 @@ import move.sentry
 import move.urls
 from move.accounts.models import User
 from move.sentry import options, scrub
+from tests.project.test_settings import PRODUCTION as PRODUCTION_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 DSN = "http://public@127.0.0.1:9/1"  # never contacted: the transport keeps the envelopes
@@ -341,14 +342,9 @@ def test_the_options_keep_personal_data_back(sentry):
 
 # --- settings.py: a start-up with and without MOVE_SENTRY_DSN --------------------------
 
+# The production-like environment of tests/project/test_settings.py (never contacted).
 PRODUCTION = {
-    "MOVE_DEBUG": "false",
-    "MOVE_SECRET_KEY": "production-like-secret-key-" + "k7Qz9" * 10,
-    "MOVE_ENCRYPTION_KEY": "production-like-encryption-key-of-forty-chars",
-    "MOVE_ALLOWED_HOSTS": "move.example.org",
-    # Never contacted: reading the settings connects to nothing.
-    "DATABASE_URL": "postgres://move:password@postgres.invalid:5432/move",
-    "REDIS_URL": "redis://redis.invalid:6379/0",
+    **PRODUCTION_SETTINGS,
     "MOVE_ADMINS": "it@move.example.org",
     "MOVE_VERSION": "a1b2c3d",
 }
