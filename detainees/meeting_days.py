@@ -58,8 +58,17 @@ def _meeting_deleted(sender, instance, origin=None, **kwargs):
         refresh([instance.person_id])
 
 
+def _visit_about_to_save(sender, instance, raw=False, **kwargs):
+    """Whether the visit's day changes: only then are its people counted again (a visit
+    is saved for its status, its visitors' planning... far more often than moved)."""
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    before = sender.objects.filter(pk=instance.pk).values_list("date", flat=True).first()
+    instance._day_changed = before != instance.date
+
+
 def _visit_saved(sender, instance, created, raw=False, **kwargs):
-    if not raw and not created:
+    if not raw and not created and getattr(instance, "_day_changed", True):
         refresh(Accompaniment.objects.filter(visit=instance).values("person_id"))
 
 
@@ -69,4 +78,5 @@ def connect() -> None:
     pre_save.connect(_meeting_about_to_save, sender=Accompaniment, dispatch_uid="met_days_pre")
     post_save.connect(_meeting_saved, sender=Accompaniment, dispatch_uid="met_days_saved")
     post_delete.connect(_meeting_deleted, sender=Accompaniment, dispatch_uid="met_days_deleted")
+    pre_save.connect(_visit_about_to_save, sender=Visit, dispatch_uid="met_days_visit_pre")
     post_save.connect(_visit_saved, sender=Visit, dispatch_uid="met_days_visit")

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.db import connection, connections, transaction
 from django.db.models import Max, Min
+from django.test.utils import CaptureQueriesContext
 
 from detainees import meeting_days, services
 from detainees.models import Accompaniment, Person
@@ -60,6 +61,12 @@ def test_every_kind_of_write_keeps_it_equal_to_a_recount(visitor_a, centre, two)
     march.date = date(2024, 1, 15)
     march.save()
     assert kept()[first.pk] == (date(2024, 1, 15), date(2024, 6, 3)) and kept() == recount()
+
+    # A visit saved for anything but its day leaves its people alone.
+    june.status = Visit.Status.DONE
+    with CaptureQueriesContext(connection) as saved:
+        june.save()
+    assert not [q for q in saved.captured_queries if "detainees_person" in q["sql"]]
 
     # A meeting moved to another visit, then moved to the other person.
     earlier.visit = june
