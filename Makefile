@@ -20,7 +20,7 @@ DEPLOY_ENV := env -u MOVE_TESTING -u DJANGO_ALLOW_ASYNC_UNSAFE MOVE_DEBUG=false 
 	.tools/bin/pip install --quiet uv
 
 .venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python 3.11
+	$(UV) sync --frozen --python 3.11 --compile-bytecode
 	touch $@
 
 venv: .venv/.synced
