@@ -431,6 +431,55 @@ class Accompaniment(models.Model):
         return f"{self.person} — {self.visit}"
 
 
+# The case file's fields copied onto each of its MeetingTally rows.
+TALLY_COPIED = ("organisation", "family", "nationality", "vulnerabilities", "first_met_on")
+
+
+class MeetingTally(models.Model):
+    """How many times a person was met in a centre in a quarter of a year, and in the
+    whole year (quarter 0), with the person's fields that the yearly figures group by:
+    the meetings counted once, instead of over every meeting and every case file at each
+    reading of the figures. Kept by the writes of meetings, visits and case files
+    (detainees/meeting_days.py, which counts a person's rows again from their meetings
+    and case file), never written otherwise; a test compares them with a recount after
+    each kind of write. Nothing here that the case file and its meetings do not already
+    say: no identity, no text."""
+
+    WHOLE_YEAR = 0
+    COPIED = TALLY_COPIED
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()  # 1 to 4, or WHOLE_YEAR
+    centre = models.ForeignKey("centres.Centre", on_delete=models.CASCADE, related_name="+")
+    meetings = models.PositiveIntegerField()
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    family = models.ForeignKey(Family, on_delete=models.SET_NULL, null=True, related_name="+")
+    nationality = models.CharField(max_length=2, blank=True)
+    vulnerabilities = models.JSONField(default=list)
+    first_met_on = models.DateField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "year", "quarter", "centre"], name="one_tally_per_period"
+            )
+        ]
+        indexes = [
+            # A period's rows read from the index alone (PostgreSQL's INCLUDE).
+            models.Index(
+                fields=["year", "quarter"],
+                include=["person", "centre", "meetings", *TALLY_COPIED],
+                name="tally_period",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} {self.year}-{self.quarter} {self.centre_id}: {self.meetings}"
+
+
 class Referral(models.Model):
     class Kind(models.TextChoices):
         LAWYER = "lawyer", _("A lawyer")

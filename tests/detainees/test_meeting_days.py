@@ -1,9 +1,10 @@
-"""Person.first_met_on and last_met_on are kept by the writes (detainees/meeting_days.py):
-after each kind of write they are what a recount of the meetings finds, for every case
-file."""
+"""Person.first_met_on and last_met_on, and the MeetingTally rows, are kept by the writes
+(detainees/meeting_days.py): after each kind of write they are what a recount of the
+meetings and case files finds, for every case file."""
 
 import threading
 import time
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -12,7 +13,7 @@ from django.db.models import Max, Min
 from django.test.utils import CaptureQueriesContext
 
 from detainees import meeting_days, services
-from detainees.models import Accompaniment, Person
+from detainees.models import Accompaniment, Family, MeetingTally, Person
 from tests.detainees.conftest import new_person
 from visits.models import Visit
 
@@ -32,6 +33,41 @@ def kept() -> dict[int, tuple]:
     return {pk: (first, last) for pk, first, last in days}
 
 
+COPIED = ["organisation_id", "family_id", "nationality", "vulnerabilities", "first_met_on"]
+
+
+def tally_recount() -> dict[tuple, int]:
+    """(person, year, quarter or 0, centre, the case file's copied fields) -> meetings,
+    counted in Python from every meeting."""
+    found = Counter()
+    rows = Accompaniment.objects.values_list(
+        "person_id", "visit__date", "visit__centre_id", *(f"person__{name}" for name in COPIED)
+    )
+    for person, day, centre, *copied in rows:
+        copied[3] = tuple(copied[3])  # the vulnerabilities, a list
+        for quarter in ((day.month - 1) // 3 + 1, MeetingTally.WHOLE_YEAR):
+            found[(person, day.year, quarter, centre, *copied)] += 1
+    return dict(found)
+
+
+def tallies() -> dict[tuple, int]:
+    found = {}
+    rows = MeetingTally.objects.values_list(
+        "person_id", "year", "quarter", "centre_id", *COPIED, "meetings"
+    )
+    for person, year, quarter, centre, *copied, meetings in rows:
+        copied[3] = tuple(copied[3])
+        key = (person, year, quarter, centre, *copied)
+        assert key not in found
+        found[key] = meetings
+    return found
+
+
+def agrees() -> bool:
+    """The meeting days and the tallies are those a recount finds."""
+    return kept() == recount() and tallies() == tally_recount()
+
+
 def done(centre, day, visitor) -> Visit:
     visit = Visit.objects.create(centre=centre, date=day, status=Visit.Status.DONE)
     visit.visitors.add(visitor)
@@ -45,22 +81,22 @@ def two(visitor_a, org_a, centre):
 
 def test_every_kind_of_write_keeps_it_equal_to_a_recount(visitor_a, centre, two):
     first, second = two
-    assert kept() == recount() and kept()[first.pk] == (None, None)
+    assert agrees() and kept()[first.pk] == (None, None)
     march, may, june = (done(centre, date(2024, month, 3), visitor_a) for month in (3, 5, 6))
 
     services.record_accompaniment(visitor_a, first, Accompaniment(visit=may))
     assert kept()[first.pk] == (date(2024, 5, 3), date(2024, 5, 3))
     services.record_accompaniment(visitor_a, first, Accompaniment(visit=june))
     earlier = services.record_accompaniment(visitor_a, first, Accompaniment(visit=march))
-    assert kept()[first.pk] == (date(2024, 3, 3), date(2024, 6, 3)) and kept() == recount()
+    assert kept()[first.pk] == (date(2024, 3, 3), date(2024, 6, 3)) and agrees()
 
     # The visit's day corrected: later, then earlier than any other.
     march.date = date(2024, 7, 1)
     march.save()
-    assert kept()[first.pk] == (date(2024, 5, 3), date(2024, 7, 1)) and kept() == recount()
+    assert kept()[first.pk] == (date(2024, 5, 3), date(2024, 7, 1)) and agrees()
     march.date = date(2024, 1, 15)
     march.save()
-    assert kept()[first.pk] == (date(2024, 1, 15), date(2024, 6, 3)) and kept() == recount()
+    assert kept()[first.pk] == (date(2024, 1, 15), date(2024, 6, 3)) and agrees()
 
     # A visit saved for anything but its day leaves its people alone.
     june.status = Visit.Status.DONE
@@ -72,17 +108,57 @@ def test_every_kind_of_write_keeps_it_equal_to_a_recount(visitor_a, centre, two)
     earlier.visit = june
     Accompaniment.objects.filter(visit=june, person=first).exclude(pk=earlier.pk).delete()
     earlier.save()
-    assert kept()[first.pk] == (date(2024, 5, 3), date(2024, 6, 3)) and kept() == recount()
+    assert kept()[first.pk] == (date(2024, 5, 3), date(2024, 6, 3)) and agrees()
     earlier.person = second
     earlier.save()
-    assert kept()[second.pk] == (date(2024, 6, 3), date(2024, 6, 3)) and kept() == recount()
+    assert kept()[second.pk] == (date(2024, 6, 3), date(2024, 6, 3)) and agrees()
     assert kept()[first.pk] == (date(2024, 5, 3), date(2024, 5, 3))
 
     # Meetings deleted, one by one and in bulk.
     earlier.delete()
-    assert kept()[second.pk] == (None, None) and kept() == recount()
+    assert kept()[second.pk] == (None, None) and agrees()
     Accompaniment.objects.filter(person=first).delete()
-    assert kept()[first.pk] == (None, None) and kept() == recount()
+    assert kept()[first.pk] == (None, None) and agrees()
+
+
+def test_the_tallies_follow_a_visit_moved_to_another_centre_or_quarter(
+    visitor_a, centre, other_centre, two
+):
+    first, second = two
+    visit = done(centre, date(2024, 3, 30), visitor_a)
+    visit.date = date(2024, 3, 29)  # no one met there yet: no one to count again
+    visit.save()
+    for person in two:
+        services.record_accompaniment(visitor_a, person, Accompaniment(visit=visit))
+    assert agrees() and {key[:4] for key in tallies()} == {
+        (person.pk, 2024, quarter, centre.pk) for person in two for quarter in (1, 0)
+    }
+    visit.centre = other_centre
+    visit.save()
+    assert agrees() and {key[3] for key in tallies()} == {other_centre.pk}
+    visit.date = date(2024, 4, 2)  # the second quarter
+    visit.save()
+    assert agrees() and {key[2] for key in tallies()} == {2, 0}
+    Accompaniment.objects.filter(visit=visit).delete()  # a visit with meetings is protected
+    assert agrees() and not tallies()
+
+
+def test_the_tallies_follow_the_case_files_fields(visitor_a, org_a, centre, two):
+    person = two[0]
+    for month in (2, 8):
+        visit = done(centre, date(2023, month, 1), visitor_a)
+        services.record_accompaniment(visitor_a, person, Accompaniment(visit=visit))
+    assert agrees() and len(tallies()) == 3  # Q1, Q3, the year
+    person.refresh_from_db()
+    person.nationality, person.vulnerabilities = "SY", ["medical", "minor"]
+    person.save()
+    assert agrees() and {key[6:8] for key in tallies()} == {("SY", ("medical", "minor"))}
+    family = Family.objects.create(organisation=org_a)
+    person.family = family
+    person.save()
+    assert agrees() and {key[5] for key in tallies()} == {family.pk}
+    family.delete()  # the case files' family set to NULL, and the tallies' with them
+    assert agrees() and {key[5] for key in tallies()} == {None}
 
 
 def test_a_case_file_saved_after_a_meeting_was_recorded_keeps_the_meeting(visitor_a, centre, two):
@@ -107,13 +183,13 @@ def test_a_case_file_erased_with_its_meetings_is_not_counted_again(
     with django_assert_max_num_queries(30) as deleted:
         person.delete()
     assert not [q for q in deleted.captured_queries if "_met_on" in q["sql"]]
-    assert kept() == recount()
+    assert agrees() and not MeetingTally.objects.filter(person_id=person.pk).exists()
 
 
 def test_bulk_writes_are_counted_again_by_refresh(visitor_a, centre, two):
     visit = done(centre, date(2023, 9, 9), visitor_a)
     Accompaniment.objects.bulk_create(Accompaniment(person=p, visit=visit) for p in two)
-    assert kept() != recount()  # bulk_create sends no signal
+    assert kept() != recount() and tallies() != tally_recount()  # bulk_create: no signal
     assert meeting_days.refresh([person.pk for person in two]) == 2
     assert kept() == recount() and kept()[two[1].pk] == (date(2023, 9, 9), date(2023, 9, 9))
 
@@ -158,3 +234,4 @@ def test_two_meetings_recorded_at_once_are_both_counted(visitor_a, org_a, centre
     other.join(timeout=10)
     assert not other.is_alive() and not failures
     assert kept()[person.pk] == recount()[person.pk] == (date(2024, 1, 1), date(2024, 6, 1))
+    assert tallies() == tally_recount() and sum(tallies().values()) == 4  # 2 × (quarter, year)

@@ -93,3 +93,11 @@ def test_the_demo_figures_hold_their_sums_and_tell_the_same_as_the_key_figures()
     assert figures.table("families_by_centre").value("total", "families") == 37
     assert figures.table("help_by_channel").value("total", "requests") == 170
     assert figures.table("meetings").value("exchange", "meetings") == 10
+
+
+def test_the_demos_meeting_tallies_are_those_a_recount_finds():
+    """The demo writes its meetings in bulk and counts its tallies itself (meeting_days
+    .refresh): the figures above read them, so they must be what the meetings say."""
+    from tests.detainees.test_meeting_days import agrees, tallies
+
+    assert agrees() and sum(tallies().values()) == 2 * Accompaniment.objects.count()

@@ -104,6 +104,10 @@ class Command(BaseCommand):
             self.share(organisations)
         heavy = self.heavy_person(organisations[0], visitors[0], centres, themes)
         meeting_days.refresh([heavy.pk])  # its meetings were bulk-created
+        # The others' tallies (their meeting days were written with them, insert_people).
+        meeting_days.count_tallies(
+            Person.objects.filter(organisation__in=organisations).values("pk")
+        )
         self.check_meeting_days(organisations)
         with connection.cursor() as cursor:
             # Production has its statistics (autovacuum); rolled back with the rest.
