@@ -7,6 +7,8 @@ anyone asking for the version "for publication". The tables are drawn from the `
 whatever their key (figures/tables.py), grouped by section in SECTIONS' order; each chart
 (figures/charts.py) is followed by its table, its accessible alternative."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -20,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views import View
 
-from figures import charts, exports, pdf, yearly
+from figures import charts, concurrent, exports, pdf, yearly
 from figures.tables import COUNT, FRACTION, SECTIONS, Figures, Table
 from move.accounts import permissions
 from move.accounts.permissions import FIGURES_FULL, FIGURES_PUBLISHED
@@ -192,17 +194,21 @@ class Dashboard(LoginRequiredMixin, View):
     figures, the activity report's box in French and Dutch, then every table with its
     chart, and the exports. An aggregate page: its queries are those of two
     yearly.figures(), whatever the number of records (tests/test_permission_matrix.py
-    AGGREGATE_BUDGET)."""
+    AGGREGATE_BUDGET); the compared year's run beside the year's, on the connection of
+    the helper thread (figures/concurrent.py)."""
 
     def get(self, request, year):
         variant = permissions.require_figures(request.user, _publication(request))
         checked_year(year)
         quarter, compare_year = _period_quarter(request, variant), _compare(request, year)
         language = translation.get_language()
-        figures = yearly.figures(year, quarter, variant=variant, language=language)
         compared = None
-        if compare_year is not None:
-            compared = yearly.figures(compare_year, quarter, variant=variant, language=language)
+        if compare_year is not None:  # counted beside the year's (figures/concurrent.py)
+            compared = concurrent.beside(
+                partial(yearly.figures, compare_year, quarter, variant=variant, language=language)
+            )
+        figures = yearly.figures(year, quarter, variant=variant, language=language)
+        compared = compared.result() if compared is not None else None
         context = {
             "figures": figures,
             "compared": compared,

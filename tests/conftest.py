@@ -21,6 +21,17 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _figures_helper_closed():
+    """The figures' helper thread (figures/concurrent.py) keeps its database connection
+    between requests: closed after each test that used it (a live server's dashboard),
+    so that no connection is left open on the test database when it is dropped."""
+    yield
+    from figures import concurrent
+
+    concurrent.close()
+
+
 def _is_transactional(item) -> bool:
     marker = item.get_closest_marker("django_db")
     if marker is not None and marker.kwargs.get("transaction"):

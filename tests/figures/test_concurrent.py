@@ -1,0 +1,110 @@
+"""figures/concurrent.py: the compared year counted beside the year, in the helper thread
+on its own connection, when that connection can read what the request reads; in the
+calling thread otherwise. The figures are the same either way."""
+
+import threading
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from detainees import services
+from detainees.models import Accompaniment
+from figures import concurrent, yearly
+from move.accounts.permissions import FIGURES_FULL
+from tests.detainees.conftest import centre, new_person
+from visits.models import Visit
+
+__all__ = ["centre"]  # a fixture
+
+postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the helper thread runs on PostgreSQL only"
+)
+
+
+def backend() -> tuple[int, int]:
+    """(thread, PostgreSQL backend) of the connection of the thread that runs it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return threading.get_ident(), cursor.fetchone()[0]
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_it_runs_in_the_calling_thread_when_asked():
+    """The helper's connection would not see the transaction's rows (the tests' own)."""
+    calls = []
+    later = concurrent.beside(lambda: calls.append(threading.get_ident()) or "done")
+    assert calls == []  # not yet: after the caller's own work, as a plain call would
+    assert later.result() == "done" and calls == [threading.get_ident()]
+
+
+@pytest.mark.django_db
+def test_an_error_is_raised_by_result():
+    later = concurrent.beside(lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        later.result()
+
+
+@postgresql
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_it_runs_in_the_helper_on_a_connection_it_keeps():
+    here = backend()
+    first = concurrent.beside(backend).result()
+    second = concurrent.beside(backend).result()
+    assert first[0] != here[0] and first[1] != here[1]  # another thread, another backend
+    assert second == first  # the same thread and connection, kept between requests
+
+    with pytest.raises(ZeroDivisionError):
+        concurrent.beside(lambda: 1 / 0).result()
+    third = concurrent.beside(backend).result()
+    assert third[0] == first[0] and third[1] != first[1]  # closed after the error
+
+    with connection.cursor() as cursor:  # the server ends the helper's connection
+        cursor.execute("SELECT pg_terminate_backend(%s)", [third[1]])
+    fourth = concurrent.beside(backend).result()  # checked before use, opened again
+    assert fourth[0] == first[0] and fourth[1] not in (first[1], third[1])
+
+    concurrent.close()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = %s AND datname = current_database()",
+            [fourth[1]],
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+@postgresql
+@pytest.mark.django_db(transaction=True)
+def test_while_the_helper_is_busy_another_caller_counts_in_its_own_thread():
+    started, release = threading.Event(), threading.Event()
+
+    def busy():
+        started.set()
+        release.wait(10)
+        return threading.get_ident()
+
+    held = concurrent.beside(busy)
+    assert started.wait(10)
+    try:
+        other = concurrent.beside(threading.get_ident)
+        assert other.result() == threading.get_ident()
+    finally:
+        release.set()
+    assert held.result() != threading.get_ident()
+
+
+@postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_figures_counted_beside_are_those_counted_here(visitor_a, org_a, centre):
+    for month, name in ((3, None), (5, None), (11, None)):
+        person = new_person(visitor_a, org_a, centre, name=name, nationality="SY")
+        visit = Visit.objects.create(centre=centre, date=date(2022, month, 2), status="done")
+        visit.visitors.add(visitor_a)
+        services.record_accompaniment(visitor_a, person, Accompaniment(visit=visit))
+    here = yearly.figures(2022, variant=FIGURES_FULL, language="fr")
+    there = concurrent.beside(
+        lambda: (threading.get_ident(), yearly.figures(2022, variant=FIGURES_FULL, language="fr"))
+    ).result()
+    assert there[0] != threading.get_ident()
+    assert there[1].key == here.key and here.key["people_accompanied"] == 3
+    assert [table.cells for table in there[1].tables] == [table.cells for table in here.tables]
