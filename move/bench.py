@@ -51,6 +51,51 @@ def rolled_back(stdout, models):
             cursor.execute(f"VACUUM {', '.join(model._meta.db_table for model in models)}")
 
 
+@contextmanager
+def scratch_database(stdout, suffix: str):
+    """A PostgreSQL database of the benchmark's own beside DATABASE_URL's (its name and
+    `_` + suffix), migrated, used by every connection of the process (the helper thread's
+    too, figures/concurrent.py) until the end, then dropped: for a benchmark whose rows
+    must be committed to be read as production reads them (by a second connection,
+    vacuumed). Nothing is written to DATABASE_URL's database."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    from figures import concurrent
+
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS.append("testserver")
+    original = connection.settings_dict["NAME"]
+    scratch = f"{original}_{suffix}"
+    quoted = connection.ops.quote_name(scratch)
+    connections.close_all()
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")  # left by an interrupted run
+        cursor.execute(f"CREATE DATABASE {quoted}")
+    _use_database(scratch)
+    try:
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0, interactive=False)
+        stdout.write(
+            f"Scratch database {scratch} migrated in {time.perf_counter() - started:.1f} s."
+        )
+        yield
+    finally:
+        concurrent.close()
+        connections.close_all()
+        _use_database(original)
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
+        stdout.write(f"Dropped {scratch}: DATABASE_URL's database was not written to.")
+
+
+def _use_database(name: str) -> None:
+    """Every connection opened from now on, in any thread, goes to `name` (the settings'
+    dictionary is the one each thread's connection is made from)."""
+    connection.settings_dict["NAME"] = name
+    settings.DATABASES[connection.alias]["NAME"] = name
+
+
 @dataclass
 class Timing:
     p50: float  # ms on the clock
