@@ -12,9 +12,9 @@ from html import escape
 
 from django import template
 from django.template.base import render_value_in_context
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
@@ -60,7 +60,10 @@ class _Moments(dict):
     def __init__(self, context, zone):
         super().__init__()
         self.zone = zone
-        self.days = _Shown(context, lambda day: date_filter(day, "j M Y"))
+        # As the date filter writes "j M Y" (django.utils.dateformat: MONTHS_3, title
+        # case), the month names translated once per page rather than once per day.
+        months = {number: str(name).title() for number, name in MONTHS_3.items()}
+        self.days = _Shown(context, lambda day: f"{day.day} {months[day.month]} {day.year}")
 
     def __missing__(self, moment):
         local = moment.astimezone(self.zone)
