@@ -35,15 +35,14 @@ def refresh(people=None) -> int:
 def count_tallies(people) -> None:
     """Count the MeetingTally rows of `people` (pks; everyone when None) again from their
     meetings and case files: deleted, then inserted in two statements, per quarter and
-    per whole year. Inside `refresh`, and from a case file's save, the people are locked
-    (by select_for_update, by the save's UPDATE); the bulk writers call it on rows that
-    no one else writes."""
+    per whole year. `refresh` calls it with the people locked; the bulk writers call it
+    on rows that no one else writes."""
     if isinstance(people, list | tuple | set) and not people:
         return  # no one (a visit without meetings): an empty IN () cannot be written
     tallies, meetings = MeetingTally.objects.all(), Accompaniment.objects.all()
     if people is not None:
         tallies, meetings = tallies.filter(person__in=people), meetings.filter(person__in=people)
-    tallies._raw_delete(tallies.db)  # no signal, no cascade: nothing points at a tally
+    tallies.delete()  # one DELETE: nothing points at a tally, no signal listens
     names = ("person", "year", "quarter", "centre", "meetings", *MeetingTally.COPIED)
     columns = ", ".join(MeetingTally._meta.get_field(name).column for name in names)
     copied = {name: F(f"person__{name}") for name in MeetingTally.COPIED}
@@ -111,10 +110,10 @@ def _visit_saved(sender, instance, created, raw=False, **kwargs):
 
 def _case_file_saved(sender, instance, created, raw=False, **kwargs):
     """A case file's fields copied onto its tallies follow its edits (a new case file
-    has no meeting yet)."""
+    has no meeting yet): counted again under the case file's lock, as a meeting's write
+    does, so that the two never insert the same rows at once."""
     if not raw and not created:
-        with transaction.atomic():
-            count_tallies([instance.pk])
+        refresh([instance.pk])
 
 
 def connect() -> None:
