@@ -55,13 +55,24 @@ def close() -> None:
 
 def _executor() -> ThreadPoolExecutor:
     """This process's helper (a forked process starts its own: threads do not follow a
-    fork)."""
+    fork; the pid check stands in case a fork bypassed os.register_at_fork)."""
     global _helper, _helper_pid
     with _guard:
         if _helper is None or _helper_pid != os.getpid():
             _helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="figures")
             _helper_pid = os.getpid()
         return _helper
+
+
+def _forget_after_fork() -> None:
+    """A forked child (a Celery or gunicorn worker) starts without the parent's helper
+    and with locks of its own: one held by a parent's thread at the fork would stay
+    held in the child forever."""
+    global _guard, _busy, _helper, _helper_pid
+    _guard, _busy, _helper, _helper_pid = threading.Lock(), threading.Lock(), None, None
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _on_own_connection(function):

@@ -2,6 +2,7 @@
 on its own connection, when that connection can read what the request reads; in the
 calling thread otherwise. The figures are the same either way."""
 
+import os
 import threading
 from datetime import date
 
@@ -108,3 +109,23 @@ def test_the_figures_counted_beside_are_those_counted_here(visitor_a, org_a, cen
     assert there[0] != threading.get_ident()
     assert there[1].key == here.key and here.key["people_accompanied"] == 3
     assert [table.cells for table in there[1].tables] == [table.cells for table in here.tables]
+
+
+def test_a_forked_child_starts_without_the_parents_helper_and_locks():
+    """A lock that a parent's thread holds at a fork (a gunicorn or Celery worker is a
+    forked child) would stay held in the child, and its helper never be used: the child
+    starts with locks of its own (os.register_at_fork)."""
+    assert concurrent._busy.acquire(blocking=False)  # held, as by a parent's thread
+    try:
+        reading, writing = os.pipe()
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child
+            free = concurrent._busy.acquire(blocking=False) and concurrent._helper is None
+            os.write(writing, b"1" if free else b"0")
+            os._exit(0)
+        os.close(writing)
+        answer = os.read(reading, 1)
+        os.waitpid(child, 0)
+    finally:
+        concurrent._busy.release()
+    assert answer == b"1"
