@@ -54,14 +54,13 @@ def rolled_back(stdout, models):
 @contextmanager
 def scratch_database(stdout, suffix: str):
     """A PostgreSQL database of the benchmark's own beside DATABASE_URL's (its name and
-    `_` + suffix), migrated, used by every connection of the process (the helper thread's
-    too, figures/concurrent.py) until the end, then dropped: for a benchmark whose rows
-    must be committed to be read as production reads them (by a second connection,
-    vacuumed). Nothing is written to DATABASE_URL's database."""
+    `_` + suffix), migrated, used by every connection of the process opened from then on
+    (another thread's too) until the end, then dropped: for a benchmark whose rows must be
+    committed to be read as production reads them (by a second connection, vacuumed).
+    Nothing is written to DATABASE_URL's database. A connection kept open in another
+    thread must be closed by the caller before the end (DROP DATABASE would refuse)."""
     from django.core.management import call_command
     from django.db import connections
-
-    from figures import concurrent
 
     if "testserver" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS.append("testserver")
@@ -81,7 +80,6 @@ def scratch_database(stdout, suffix: str):
         )
         yield
     finally:
-        concurrent.close()
         connections.close_all()
         _use_database(original)
         with connection._nodb_cursor() as cursor:

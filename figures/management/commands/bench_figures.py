@@ -34,7 +34,7 @@ from django.urls import reverse
 
 from detainees.management.commands import bench_people
 from detainees.models import Accompaniment, DetentionSpell
-from figures import yearly
+from figures import concurrent, yearly
 from move import bench
 from move.accounts.models import Organisation
 from move.accounts.permissions import FIGURES_FULL
@@ -70,8 +70,11 @@ class Command(BaseCommand):
                 coordinator = self.build(accompaniments, reports, year)
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")  # as autovacuum leaves production's tables
-            self.bare = bench.time_bare_page(self.stdout, coordinator, runs)
-            self.measure(year, coordinator, runs, pdf=not no_pdf)
+            try:
+                self.bare = bench.time_bare_page(self.stdout, coordinator, runs)
+                self.measure(year, coordinator, runs, pdf=not no_pdf)
+            finally:
+                concurrent.close()  # the helper's connection, before the database is dropped
 
     # Building -----------------------------------------------------------------------------
 
