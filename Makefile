@@ -52,10 +52,12 @@ test: lint compilemessages
 	$(DEPLOY_ENV) $(VENV)/python manage.py check --deploy --fail-level WARNING
 	$(VENV)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
-# The report list at 100,000 reports and the case files at 1,000,000 accompaniments on
-# PostgreSQL (DATABASE_URL) and Redis (REDIS_URL), each rolled back after. Production
-# settings (MOVE_DEBUG=false: cached templates, no query log, the manifest of static files
-# collected into a temporary folder); each page is compared with a bare page of the same run.
+# The report list at 100,000 reports, the case files at 1,000,000 accompaniments, the help
+# desk, the lawyers and the figures on PostgreSQL (DATABASE_URL) and Redis (REDIS_URL), each
+# built in a scratch database beside DATABASE_URL's, dropped after (the newsletter's rows:
+# rolled back). Production settings (MOVE_DEBUG=false: cached templates, no query log, the
+# manifest of static files collected into a temporary folder); each page is timed in turn
+# with a bare page and compared with it.
 BENCH_ENV := env -u MOVE_TESTING -u DJANGO_ALLOW_ASYNC_UNSAFE MOVE_DEBUG=false MOVE_REQUIRE_MFA=true \
 	MOVE_SECRET_KEY=bench-only-$$(printf '%064d' 0 | tr 0 x)-key \
 	MOVE_ENCRYPTION_KEY=bench-only-encryption-key-not-a-real-one-0123456 \
