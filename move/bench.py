@@ -59,6 +59,7 @@ def scratch_database(stdout, suffix: str):
     committed to be read as production reads them (by a second connection, vacuumed).
     Nothing is written to DATABASE_URL's database. A connection kept open in another
     thread must be closed by the caller before the end (DROP DATABASE would refuse)."""
+    from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
     from django.db import connections
 
@@ -72,6 +73,7 @@ def scratch_database(stdout, suffix: str):
         cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")  # left by an interrupted run
         cursor.execute(f"CREATE DATABASE {quoted}")
     _use_database(scratch)
+    ContentType.objects.clear_cache()  # the ids of the other database's
     try:
         started = time.perf_counter()
         call_command("migrate", verbosity=0, interactive=False)
@@ -82,6 +84,7 @@ def scratch_database(stdout, suffix: str):
     finally:
         connections.close_all()
         _use_database(original)
+        ContentType.objects.clear_cache()
         with connection._nodb_cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
         stdout.write(f"Dropped {scratch}: DATABASE_URL's database was not written to.")
