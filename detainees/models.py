@@ -360,6 +360,20 @@ class DetentionSpell(models.Model):
             # The figures (figures/yearly.py): the detentions that ended in a period
             # (13 ms instead of 53 ms at 200,000 spells).
             models.Index(fields=["end"], name="spell_by_end"),
+            # The spells not ended yet, for the case-file list (detainees/listing.py): each
+            # row's current centre read from the index alone, and the people held in a
+            # centre found in the order of the list (measured at 200,000 people).
+            models.Index(
+                fields=["person", "-start"],
+                include=["centre"],
+                condition=models.Q(end__isnull=True),
+                name="spell_open_by_person",
+            ),
+            models.Index(
+                fields=["centre", "person"],
+                condition=models.Q(end__isnull=True),
+                name="spell_open_by_centre",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
