@@ -6,15 +6,13 @@ notes, so that a search cannot tell an asker what a note says), stemmed in the r
 language, under a GIN index (migration 0002). Words are read as a web search engine
 reads them. Elsewhere (the SQLite demo) the words are looked up as they are typed."""
 
-import operator
-from functools import reduce
-
 from django.contrib.postgres.aggregates import StringAgg
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 
 from legal.models import HelpRequest, Message
+from visits.search import words_in_language
 
 CONFIGS = {"fr": "french", "nl": "dutch", "en": "english"}
 
@@ -29,11 +27,7 @@ def matching(requests, words: str):
     if not words:
         return requests
     if full_text():
-        in_language = (
-            Q(language=code, search_vector=SearchQuery(words, config=name, search_type="websearch"))
-            for code, name in CONFIGS.items()
-        )
-        return requests.filter(reduce(operator.or_, in_language))
+        return requests.filter(words_in_language(requests.model, words, CONFIGS))
     in_thread = Message.objects.exclude(kind=Message.Kind.NOTE).filter(text__icontains=words)
     return requests.filter(
         Q(subject__icontains=words)
