@@ -15,7 +15,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import BooleanField, F, Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 
 from legal.models import HelpRequest, Topic
@@ -39,7 +41,6 @@ LISTED = [
     "created_at",
     "next_deadline_at",
     "first_answer_due",
-    "first_answered_at",
 ]
 NO_DEADLINE = "-"
 
@@ -54,13 +55,21 @@ def request_page(user, form, cursor: str | None, size: int = PAGE_SIZE) -> Page:
     requests = form.apply(HelpRequest.objects.visible_to(user))
     requests = _after(requests, cursor)
     # Plain values: 50 model instances cost more than the rest of the page's Python.
-    rows = list(requests.order_by(*ORDER).values(*LISTED)[: size + 1])
+    rows = list(requests.order_by(*ORDER).values(*LISTED, answered=_answered())[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     topics = form.reference.topic_names
     for row in rows:
         row["topic_name"] = topics.get(row["topic_id"], "")
     return Page(rows, _cursor(rows[-1]) if more else None)
+
+
+def _answered() -> RawSQL:
+    """Whether a first answer was given: all the row needs of its moment, which read as
+    a timestamp would be parsed in Python (a few microseconds each, 50 rows a page)."""
+    meta, quote = HelpRequest._meta, connection.ops.quote_name
+    column = f"{quote(meta.db_table)}.{quote(meta.get_field('first_answered_at').column)}"
+    return RawSQL(f"{column} IS NOT NULL", (), BooleanField())
 
 
 def _cursor(row) -> str:

@@ -135,7 +135,7 @@ def request_rows(context, requests):
         status_shown = shown[statuses.get(status, status)]
         due_day = item["first_answer_due"]
         if (
-            item["first_answered_at"] is None
+            not item["answered"]
             and due_day is not None
             and due_day < today
             and status != closed
