@@ -98,8 +98,9 @@ def workspace(stdout, suffix: str, models):
     that a page reads them as production does (index-only scans that skip the heap, hint
     bits set, dead rows of earlier runs gone). At 100,000 reports, the query of the
     partner's search ran in 4.8 ms on rows left uncommitted in the benchmark's own
-    transaction and in 2.0 ms on the same rows committed (EXPLAIN ANALYZE). Inside a transaction (the tests) or on SQLite:
-    built in a transaction that is rolled back (`rolled_back`)."""
+    transaction and in 2.0 ms on the same rows committed (EXPLAIN ANALYZE). Inside a
+    transaction (the tests) or on SQLite: built in a transaction that is rolled back
+    (`rolled_back`)."""
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with scratch_database(stdout, suffix):
             yield _committed_and_vacuumed

@@ -134,12 +134,7 @@ def request_rows(context, requests):
         status = item["status"]
         status_shown = shown[statuses.get(status, status)]
         due_day = item["first_answer_due"]
-        if (
-            not item["answered"]
-            and due_day is not None
-            and due_day < today
-            and status != closed
-        ):
+        if not item["answered"] and due_day is not None and due_day < today and status != closed:
             status_shown += overdue
         deadline, row = item["next_deadline_at"], "<tr>"
         if deadline is None:
