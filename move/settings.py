@@ -194,7 +194,8 @@ if REDIS_URL:
     }
     # Sessions read through Redis and kept in the database: a Redis restart or outage
     # signs nobody out (the session is read from the database while Redis is down).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Django's cached_db, reading the reference rows' versions in the same round trip.
+    SESSION_ENGINE = "move.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"

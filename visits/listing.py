@@ -28,7 +28,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
-from move import outage
+from move import outage, prefetch
 from move.accounts.models import Organisation
 from move.centres.models import Centre
 from visits.models import Observation, Theme, Visit, VisitReport
@@ -221,16 +221,17 @@ class KeptRows:
     """Reference rows, the same for everyone, kept in the process per language: `read()`
     (an object with a `read_at` from time.monotonic()) is called again only once one of
     `models` was saved or deleted (a version token under `key` in the shared cache,
-    replaced at once and again on commit) or LONGEST_SECONDS after. One cache read per
-    request; while Redis cannot be reached the version is unknown and the rows are read
-    again, once a request (move/outage.py). The report list, the help desk's queue
-    (legal/listing.py) and the lawyer directory (legal/directory_forms.py) keep theirs
-    with it. `ignore(sender, **kwargs)` tells a save that changes nothing shown (a sign-in
-    saving last_login)."""
+    replaced at once and again on commit) or LONGEST_SECONDS after. The version is read
+    once per request, with the session (move/prefetch.py); while Redis cannot be reached
+    it is unknown and the rows are read again, once a request (move/outage.py). The
+    report list, the help desk's queue (legal/listing.py) and the lawyer directory
+    (legal/directory_forms.py) keep theirs with it. `ignore(sender, **kwargs)` tells a
+    save that changes nothing shown (a sign-in saving last_login)."""
 
     def __init__(self, key: str, read, models, ignore=None):
         self.key, self.read, self.ignore = key, read, ignore
         self._kept: dict[str, tuple[str, object]] = {}  # language → (version, its rows)
+        prefetch.register(key)  # read with the session (move/prefetch.py)
         for model in models:
             label = model._meta.label
             post_save.connect(self.changed, sender=model, dispatch_uid=f"{key}.saved.{label}")
@@ -251,7 +252,11 @@ class KeptRows:
         if versions is not None and self.key in versions:
             return versions[self.key]
         try:
-            version = cache.get(self.key) or cache.get_or_set(self.key, uuid.uuid4().hex, None)
+            version = (
+                prefetch.get(self.key)
+                or cache.get(self.key)
+                or cache.get_or_set(self.key, uuid.uuid4().hex, None)
+            )
         except (*outage.REDIS_ERRORS, outage.RedisUnavailable):
             version = None
         if version is None or outage.redis_down():
@@ -271,6 +276,7 @@ class KeptRows:
         versions = getattr(_request, "versions", None)
         if versions is not None:
             versions.pop(self.key, None)  # this request too reads them again
+        prefetch.forget(self.key)
         self._replace_version()
         transaction.on_commit(self._replace_version)
 

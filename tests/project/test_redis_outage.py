@@ -27,7 +27,7 @@ import redis
 import requests
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.backends.cached_db import SessionStore
+from django.contrib.sessions.backends import cached_db
 from django.core import mail
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCacheClient
@@ -44,6 +44,7 @@ from move.accounts.permissions import Role
 from move.middleware import RedisOutageMiddleware, unavailable
 from move.privacy import jobs
 from move.privacy.models import Job
+from move.sessions import SessionStore
 from tests.conftest import sign_in
 from tests.detainees.conftest import new_person
 from tests.factories import PASSWORD, CentreFactory, OrganisationFactory, member, with_totp
@@ -397,7 +398,8 @@ def test_a_dead_redis_costs_a_page_at_most_a_second(settings):
 
 
 def test_a_session_kept_in_the_database_loads_while_redis_refuses(refusing, client, visitor_a, db):
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    assert settings.SESSION_ENGINE == "move.sessions"
+    assert issubclass(SessionStore, cached_db.SessionStore)
     sign_in(client, visitor_a)  # saved in the database, its cached copy dropped
     assert client.get("/").status_code == 200
     response = client.get(reverse("visits:report-list"))
