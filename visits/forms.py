@@ -1,6 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -160,6 +162,18 @@ class ListedChoiceField(forms.Field):
         )
 
 
+def _observed(observed: dict) -> RawSQL:
+    """The reports with an observation matching `observed` (field name → value: the
+    theme, to raise with the authorities), as a subquery written out: built with the
+    ORM, it was a sixth of the filtered list's Python (`make bench`)."""
+    meta, quote = Observation._meta, connection.ops.quote_name
+    table = quote(meta.db_table)
+    conditions = [f"{table}.{quote(meta.get_field(name).column)} = %s" for name in observed]
+    params = [getattr(value, "pk", value) for value in observed.values()]
+    report = f"{table}.{quote(meta.get_field('report').column)}"
+    return RawSQL(f"SELECT {report} FROM {table} WHERE {' AND '.join(conditions)}", params)
+
+
 class ReportFilterForm(forms.Form):
     """The filters of the report list (GET): every field optional. The centres, themes
     and organisations offered are the reference rows this process keeps
@@ -230,7 +244,7 @@ class ReportFilterForm(forms.Form):
         observed = {name: value for name, value in observed.items() if value}
         if observed:
             # A subquery rather than a join: one row per report, no DISTINCT.
-            conditions["pk__in"] = Observation.objects.filter(**observed).values("report_id")
+            conditions["pk__in"] = _observed(observed)
             if not self.reads_unchecked:
                 # Their observations as last checked are not rows to filter on: a report
                 # awaiting the check leaves the theme filters until it is confirmed,
