@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from legal.library import REGIONS, SPOKEN_LANGUAGES
+from legal.library import REGIONS, SPOKEN_LANGUAGES, linked_to
 from legal.models import Bar, Lawyer, Speciality
 from move.centres.models import Centre
 from visits.listing import KeptRows, option_tags
@@ -266,9 +266,11 @@ class LawyerFilterForm(forms.Form):
             lawyers = lawyers.filter(bar_id=codes["bar"][chosen["bar"]].pk)
         # One link row at most per lawyer and speciality (centre): a join, no duplicates.
         if "speciality" in chosen:
-            lawyers = lawyers.filter(specialities=codes["speciality"][chosen["speciality"]].pk)
+            speciality = codes["speciality"][chosen["speciality"]].pk
+            lawyers = lawyers.filter(pk__in=linked_to(Lawyer, "specialities", speciality))
         if "centre" in chosen:
-            lawyers = lawyers.filter(centres=codes["centre"][chosen["centre"]].pk)
+            centre = codes["centre"][chosen["centre"]].pk
+            lawyers = lawyers.filter(pk__in=linked_to(Lawyer, "centres", centre))
         if "legal_aid" in chosen:
             lawyers = lawyers.filter(legal_aid=chosen["legal_aid"] == YES)
         if "subscribed" in chosen:
