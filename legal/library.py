@@ -22,6 +22,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from move.accounts import permissions
+from move.written import Condition
 
 NEWSLETTER_LANGUAGES = [("fr", _("French")), ("nl", _("Dutch"))]
 
@@ -128,17 +129,15 @@ class Speciality(models.Model):
 # --- The lawyer directory -------------------------------------------------------------
 
 
-def code_in(model, field: str, code: str) -> RawSQL:
-    """`has_code` written out for one model's table: the condition the four lookups
-    give, built without the ORM (the directory's filters, at every request)."""
-    meta, quote = model._meta, connection.ops.quote_name
-    column = f"{quote(meta.db_table)}.{quote(meta.get_field(field).column)}"
+def code_in(field: str, code: str) -> Condition:
+    """`has_code` written out: the condition the four lookups give, without building
+    them with the ORM (the directory's filters, at every request)."""
     like = connection.ops.prep_for_like_query(code)
-    pattern = f"{column} LIKE %s ESCAPE '\\'"
-    return RawSQL(
-        f"({column} = %s OR {pattern} OR {pattern} OR {pattern})",
+    pattern = "{0} LIKE %s ESCAPE '\\'"
+    return Condition(
+        f"({{0}} = %s OR {pattern} OR {pattern} OR {pattern})",
         (code, f"{like} %", f"% {like}", f"% {like} %"),
-        models.BooleanField(),
+        field,
     )
 
 
@@ -156,10 +155,10 @@ class LawyerQuerySet(models.QuerySet):
         return permissions.all_if(self, user, "legal.view_directory")
 
     def speaking(self, code: str):
-        return self.filter(code_in(self.model, "languages", code))
+        return self.filter(code_in("languages", code))
 
     def in_region(self, code: str):
-        return self.filter(code_in(self.model, "regions", code))
+        return self.filter(code_in("regions", code))
 
     def subscribed(self):
         """Those the newsletter goes to: subscribed and not unsubscribed since."""

@@ -27,7 +27,7 @@ def matching(requests, words: str):
     if not words:
         return requests
     if full_text():
-        return requests.filter(words_in_language(requests.model, words, CONFIGS))
+        return requests.filter(words_in_language(words, CONFIGS))
     in_thread = Message.objects.exclude(kind=Message.Kind.NOTE).filter(text__icontains=words)
     return requests.filter(
         Q(subject__icontains=words)

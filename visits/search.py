@@ -14,11 +14,11 @@ report (VisitReport.visit_date and .centre) equal to the visit's."""
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import BooleanField, Case, OuterRef, Q, Subquery, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from move.written import Condition
 from visits.models import Observation, Visit, VisitReport
 
 # The PostgreSQL text search configuration of each report language.
@@ -33,7 +33,7 @@ def full_text() -> bool:
 def matching(reports, words: str):
     """The reports whose texts hold these words, each report read in its language."""
     if full_text():
-        return reports.filter(words_in_language(reports.model, words, CONFIGS))
+        return reports.filter(words_in_language(words, CONFIGS))
     in_text = Observation.objects.filter(text__icontains=words)
     checked = Q(awaiting_check=False) & (
         Q(general_conditions__icontains=words)
@@ -44,19 +44,15 @@ def matching(reports, words: str):
     return reports.filter(checked | Q(awaiting_check=True, checked_content__icontains=words))
 
 
-def words_in_language(model, words: str, configs: dict) -> RawSQL:
-    """Rows of `model` whose search vector holds `words` (as a web search engine reads
-    them), read in the row's language: `configs` gives the PostgreSQL configuration of
-    each language. The condition the ORM writes for Q(language=…, search_vector=
-    SearchQuery(…)) in each language, written out: built with the ORM at each request,
-    it was a tenth of a searched list's time (`make bench`). Also legal/search.py."""
-    meta, quote = model._meta, connection.ops.quote_name
-    table = quote(meta.db_table)
-    language = f"{table}.{quote(meta.get_field('language').column)}"
-    vector = f"{table}.{quote(meta.get_field('search_vector').column)}"
-    each = f"({language} = %s AND {vector} @@ (websearch_to_tsquery(%s::regconfig, %s)))"
+def words_in_language(words: str, configs: dict) -> Condition:
+    """Rows whose search vector holds `words` (as a web search engine reads them), read
+    in the row's language: `configs` gives the PostgreSQL configuration of each language.
+    The condition the ORM writes for Q(language=…, search_vector=SearchQuery(…)) in each
+    language, written out (move/written.py): built with the ORM at each request, it was
+    a tenth of a searched list's time (`make bench`). Also legal/search.py."""
+    each = "({0} = %s AND {1} @@ (websearch_to_tsquery(%s::regconfig, %s)))"
     params = [value for code, name in configs.items() for value in (code, name, words)]
-    return RawSQL(f"({' OR '.join([each] * len(configs))})", params, BooleanField())
+    return Condition(f"({' OR '.join([each] * len(configs))})", params, "language", "search_vector")
 
 
 def update_search_vector(report: VisitReport) -> None:

@@ -29,7 +29,7 @@ def lawyers():
 @pytest.mark.parametrize("code", CODES)
 @pytest.mark.parametrize("field", ["languages", "regions"])
 def test_code_in_selects_what_has_code_selects(lawyers, code, field):
-    written = set(Lawyer.objects.filter(code_in(Lawyer, field, code)).values_list("pk", flat=True))
+    written = set(Lawyer.objects.filter(code_in(field, code)).values_list("pk", flat=True))
     orm = set(Lawyer.objects.filter(has_code(field, code)).values_list("pk", flat=True))
     assert written == orm
 
