@@ -147,6 +147,26 @@ def report_rows(context, reports):
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 
 
+def field_div(shown, field, control: str, value: str = "") -> str:
+    """One filter with its label and errors, as the filters' templates wrote it:
+    `control` is the <input> or <select> without its end, `value` what follows it,
+    `shown` renders a value as {{ value }} does (as_shown). Also the help desk's queue
+    (legal_listing.request_filters)."""
+    errors, auto_id = field.errors, shown(field.auto_id)
+    described = f' aria-invalid="true" aria-describedby="{auto_id}_error"' if errors else ""
+    listed = (
+        f'<ul class="errorlist" id="{auto_id}_error">'
+        + "".join(f"<li>{shown(error)}</li>" for error in errors)
+        + "</ul>"
+        if errors
+        else ""
+    )
+    return (
+        f'<div><label for="{auto_id}">{shown(field.label)}:</label>'
+        f"{control}{described}>{value}{listed}</div>"
+    )
+
+
 @register.simple_tag(takes_context=True)
 def report_filters(context, form):
     """The filters of templates/visits/report_list.html (a ReportFilterForm): as a
@@ -155,26 +175,10 @@ def report_filters(context, form):
 
     shown = as_shown(context)
 
-    def div(field, control: str, value: str = "") -> str:
-        """One field with its label; `control` is the <input> or <select> without its
-        end, `value` what follows it."""
-        errors, auto_id = field.errors, shown(field.auto_id)
-        described = f' aria-invalid="true" aria-describedby="{auto_id}_error"' if errors else ""
-        listed = (
-            f'<ul class="errorlist" id="{auto_id}_error">'
-            + "".join(f"<li>{shown(error)}</li>" for error in errors)
-            + "</ul>"
-            if errors
-            else ""
-        )
-        return (
-            f'<div><label for="{auto_id}">{shown(field.label)}:</label>'
-            f"{control}{described}>{value}{listed}</div>"
-        )
-
     def typed(field, kind: str, extra: str = "") -> str:
         value = field.value()
-        return div(
+        return field_div(
+            shown,
             field,
             f'<input type="{kind}" name="{shown(field.html_name)}" id="{shown(field.auto_id)}"'
             f'{extra} value="{shown("" if value is None else str(value))}"',
@@ -183,7 +187,7 @@ def report_filters(context, form):
     parts = ["\n", typed(form["q"], "search", ' maxlength="200"'), "\n"]
     for field, options in form.select_fields():
         select = f'<select name="{shown(field.html_name)}" id="{shown(field.auto_id)}"'
-        parts += ["\n", div(field, select, f"{options}</select>"), "\n"]
+        parts += ["\n", field_div(shown, field, select, f"{options}</select>"), "\n"]
     parts.append("\n")
     for name in ("date_from", "date_to"):
         parts += ["\n", typed(form[name], "date"), "\n"]
