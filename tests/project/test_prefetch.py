@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from move import prefetch
+from move.sessions import SessionStore
 from tests.conftest import sign_in
 from tests.factories import CentreFactory
 from visits import listing
@@ -79,14 +80,29 @@ def test_a_version_replaced_by_another_process_is_read_at_the_next_request(clien
 
 
 def test_a_version_replaced_during_the_request_is_not_taken_from_the_session():
-    prefetch.keep({listing.VERSION_KEY: "read with the session"})
-    assert prefetch.get(listing.VERSION_KEY) == "read with the session"
+    prefetch._started(None)  # as at the start of a request
+    try:
+        prefetch.keep({listing.VERSION_KEY: "read with the session"})
+        assert prefetch.get(listing.VERSION_KEY) == "read with the session"
 
-    listing._kept_rows.changed(sender=Theme)
+        listing._kept_rows.changed(sender=Theme)
+
+        assert prefetch.get(listing.VERSION_KEY) is None
+        assert cache.get(listing.VERSION_KEY) not in (None, "read with the session")
+    finally:
+        prefetch._finished(None)
+
+
+def test_a_session_read_outside_a_request_keeps_nothing(client, coordinator):
+    """A task or a command that reads a session: a later read of the rows in the same
+    thread, outside any request, must not take the version read then for current."""
+    sign_in(client, coordinator)
+    store = SessionStore(client.cookies["sessionid"].value)
+    cache.set(listing.VERSION_KEY, "when the session was read", None)
+
+    assert store.load()["_auth_user_id"] == str(coordinator.pk)
 
     assert prefetch.get(listing.VERSION_KEY) is None
-    assert cache.get(listing.VERSION_KEY) not in (None, "read with the session")
-    prefetch.keep({})
 
 
 def test_nothing_read_with_a_session_outlives_its_request(client, coordinator):
