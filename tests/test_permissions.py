@@ -388,7 +388,7 @@ def test_a_share_reaches_a_newcomer_of_the_organisation(note_b, org_a):
 def test_shares_need_a_direct_foreign_key_permission_model(org_a, visitor_a):
     centre = CentreFactory()
     with pytest.raises(TypeError, match="no direct-FK group permission model"):
-        permissions.shared_with(Centre, {org_a.pk}, "view_centre")
+        permissions.shared_pks(Centre, {org_a.group_id}, "view_centre")
     with pytest.raises(TypeError, match="no direct-FK group permission model"):
         permissions.is_shared_with_user(centre, fresh(visitor_a), {Role.VISITOR}, "view_centre")
 
