@@ -22,7 +22,7 @@ from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -31,7 +31,13 @@ from django.utils.translation import get_language, gettext
 from move import outage, prefetch
 from move.accounts.models import Organisation
 from move.centres.models import Centre
-from visits.models import Observation, Theme, Visit, VisitReport
+from visits.models import (
+    Observation,
+    Theme,
+    Visit,
+    VisitReport,
+    VisitReportGroupObjectPermission,
+)
 
 # What a row shows and the cursor needs (the long texts are never read).
 LISTED = ["pk", "code", "language", "status", "visit_id", "visit_date", "centre_id"]
@@ -311,3 +317,89 @@ _kept_rows = KeptRows(VERSION_KEY, _read, (Centre, Theme, Organisation))
 def reference() -> Reference:
     """The reference rows in the active language (see KeptRows)."""
     return _kept_rows.get()
+
+
+# The partners' shares, counted --------------------------------------------------------
+
+
+@dataclass
+class ReportShares:
+    """How many reports are shared, and with each group, to choose how a partner's list
+    asks for its shares (move.accounts.permissions._shared_report); and the pk of the
+    permission a share grants."""
+
+    permission: int | None
+    shared: int  # reports whose status is "shared"
+    by_group: dict[int, int]  # group id → its shares
+    read_at: float
+
+    def most_are_shared_with(self, groups) -> bool:
+        """Whether these groups hold at least half of the shared reports (a report
+        shared with two of them counts twice: this only chooses a query's form)."""
+        held = sum(self.by_group.get(group, 0) for group in groups)
+        return self.permission is not None and self.shared > 0 and 2 * held >= self.shared
+
+
+def _read_shares() -> ReportShares:
+    """One query (PostgreSQL, the only database that asks): the permission, the shared
+    reports and each group's shares."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    quote = connection.ops.quote_name
+
+    def column(model, name):
+        meta = model._meta
+        return f"{quote(meta.db_table)}.{quote(meta.get_field(name).column)}"
+
+    def table(model):
+        return quote(model._meta.db_table)
+
+    share, report = VisitReportGroupObjectPermission, VisitReport
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column(Permission, 'id')}, "
+            f"(SELECT COUNT(*) FROM {table(report)} WHERE {column(report, 'status')} = %s), "
+            f"(SELECT ARRAY_AGG(ARRAY[{quote('group')}, {quote('shares')}]) FROM "
+            f"(SELECT {column(share, 'group')} AS {quote('group')}, COUNT(*) AS "
+            f"{quote('shares')} FROM {table(share)} WHERE {column(share, 'permission')} = "
+            f"{column(Permission, 'id')} GROUP BY 1) AS {quote('held')}) "
+            f"FROM {table(Permission)} JOIN {table(ContentType)} ON "
+            f"{column(ContentType, 'id')} = {column(Permission, 'content_type')} "
+            f"WHERE {column(Permission, 'codename')} = %s AND "
+            f"{column(ContentType, 'app_label')} = %s AND {column(ContentType, 'model')} = %s",
+            [
+                VisitReport.Status.SHARED,
+                "view_visitreport",
+                report._meta.app_label,
+                report._meta.model_name,
+            ],
+        )
+        found = cursor.fetchone()
+    permission, shared, held = found or (None, 0, None)
+    return ReportShares(
+        permission=permission,
+        shared=shared,
+        by_group={group: count for group, count in held or []},
+        read_at=time.monotonic(),
+    )
+
+
+# Read again every LONGEST_SECONDS, not at each share: the counts only choose a query's
+# form, and a share given or a report's status changing (its autosaves, every few
+# seconds) would otherwise cost the next list a query. The permission's pk changes only
+# when the tables are made again (post_migrate, below).
+_kept_shares = KeptRows("visits:report-shares", _read_shares, ())
+
+
+def report_shares() -> ReportShares:
+    """The shares counted (see ReportShares), kept in the process like the reference
+    rows."""
+    return _kept_shares.get()
+
+
+@receiver(post_migrate, dispatch_uid="visits.listing.post_migrate")
+def _forget_shares(sender, **kwargs) -> None:
+    """Tables flushed and permissions made again (the tests): their pks changed, and no
+    save said so (they are made in bulk)."""
+    _kept_shares._kept.clear()

@@ -467,9 +467,27 @@ def readable_reports(qs, user):
         readable |= ~Q(status="draft")
     partners = groups_of(user, {Role.PARTNER})
     if partners:
-        shared = shared_pks(qs.model, partners, "view_visitreport")
-        readable |= Q(status="shared", pk__in=shared)
+        readable |= Q(status="shared") & _shared_report(qs.model, partners)
     return qs.filter(readable)
+
+
+def _shared_report(model, groups):
+    """Whether a shared report was shared with one of these groups, in the form that
+    lets PostgreSQL find a page of them fastest. When the groups hold at least half of
+    the shared reports, each report met along the list's index is asked in turn
+    (`shared_probe`) until the page is full: the partner's search at 100,000 reports
+    took 0.65 ms of SQL this way instead of 2.1 ms (`make bench`). Otherwise the groups'
+    shares are read first (`shared_pks`): a partner given few of the shared reports
+    would have the probe ask every shared report in turn. The counts are kept in the
+    process (visits.listing.report_shares); a stale count only chooses the slower
+    form, never other rows."""
+    if connection.vendor == "postgresql":
+        from visits.listing import report_shares
+
+        shares = report_shares()
+        if shares.most_are_shared_with(groups):
+            return shared_probe(model, groups, shares.permission)
+    return Q(pk__in=shared_pks(model, groups, "view_visitreport"))
 
 
 def _written_by(model, user) -> RawSQL:
@@ -677,6 +695,32 @@ def shared_pks(model, group_ids, perm_codename: str) -> RawSQL:
         f"WHERE {groups} AND {column('permission')} = ({permission.sql})"
     )
     return RawSQL(sql, (*groups_params, *permission.params))
+
+
+def shared_probe(model, group_ids, permission_pk: int):
+    """Whether each row is shared with any of these groups (their ids) under the
+    permission `permission_pk`, asked row by row: a subquery on the share table's own
+    index (group, permission, row), fenced by OFFSET 0 so that PostgreSQL keeps it a
+    question asked of the rows met rather than a join with every share read first
+    (`shared_pks`). The permission is a plain number: looked up inside the subquery, its
+    cost was counted for each row and PostgreSQL chose to read every match and sort
+    them. PostgreSQL only (SQLite has no OFFSET without LIMIT)."""
+    from move.written import Condition
+
+    perm_model = _group_perm_model(model)
+    meta, quote = perm_model._meta, connection.ops.quote_name
+
+    def column(name):
+        return f"{quote(meta.db_table)}.{quote(meta.get_field(name).column)}"
+
+    groups, groups_params = _any_of(column("group"), sorted(group_ids))
+    return Condition(
+        f"EXISTS (SELECT 1 FROM {quote(meta.db_table)} WHERE "
+        f"{column('content_object')} = {{0}} AND {groups} AND {column('permission')} = %s "
+        "OFFSET 0)",
+        (*groups_params, permission_pk),
+        "pk",
+    )
 
 
 def _any_of(column: str, values: list) -> tuple[str, list]:
