@@ -231,7 +231,8 @@ class KeptRows:
     once per request, with the session (move/prefetch.py); while Redis cannot be reached
     it is unknown and the rows are read again, once a request (move/outage.py). The
     report list, the help desk's queue (legal/listing.py) and the lawyer directory
-    (legal/directory_forms.py) keep theirs with it. `ignore(sender, **kwargs)` tells a
+    (legal/directory_forms.py) keep theirs with it, and the partners' shares are counted
+    with it (`report_shares`). `ignore(sender, **kwargs)` tells a
     save that changes nothing shown (a sign-in saving last_login)."""
 
     def __init__(self, key: str, read, models, ignore=None):
