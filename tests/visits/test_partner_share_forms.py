@@ -162,3 +162,26 @@ def test_autovacuum_vacuums_the_share_table_after_any_change():
         (options,) = cursor.fetchone()
     assert sorted(options) == sorted(f"{name}=0" for name in migration.SETTINGS)
     assert len(migration.SETTINGS) == 4
+
+
+@postgresql
+def test_a_permission_pk_that_is_not_the_current_one_opens_nothing(visitor_a, partner_org):
+    """The kept pk is checked against the permission looked up: a pk kept from another
+    database (a restore) that names another permission here opens nothing, even a report
+    shared with the group under that other permission."""
+    from django.contrib.auth.models import Permission
+    from guardian.shortcuts import assign_perm
+
+    item = report(visitor_a)
+    assign_perm("visits.change_visitreport", partner_org.group, item)
+    other = Permission.objects.get(codename="change_visitreport", content_type__app_label="visits")
+    groups = {partner_org.group_id}
+
+    def opened(pk):
+        probe = permissions.shared_probe(VisitReport, groups, "view_visitreport", pk)
+        return list(VisitReport.objects.filter(probe))
+
+    assert opened(other.pk) == []
+    permissions.share(item, partner_org, "view_visitreport")
+    assert opened(_view_report_pk()) == [item]
+    assert opened(other.pk) == []
