@@ -7,6 +7,8 @@ Written out as RawSQL with the table's name, they broke once the query became a 
 columns are F() expressions that Django resolves and renames as it does any other, and
 only the SQL around them is written."""
 
+import re
+
 from django.db.models import BooleanField, F
 from django.db.models.expressions import Expression
 
@@ -20,6 +22,8 @@ class Condition(Expression):
     def __init__(self, template: str, params, *fields):
         super().__init__(output_field=BooleanField())
         self.template, self.params = template, tuple(params)
+        if template.count("%s") != len(self.params):
+            raise ValueError(f"{template!r} has not one %s for each of {len(self.params)} params")
         self.sources = [F(field) if isinstance(field, str) else field for field in fields]
 
     def get_source_expressions(self):
@@ -29,9 +33,13 @@ class Condition(Expression):
         self.sources = list(exprs)
 
     def as_sql(self, compiler, connection):
-        columns, params = [], []
-        for source in self.sources:
-            sql, source_params = compiler.compile(source)
-            columns.append(sql)
-            params.extend(source_params)
-        return self.template.format(*columns), (*params, *self.params)
+        compiled = [compiler.compile(source) for source in self.sources]
+        # The parameters in the order their placeholders stand in the SQL: a column's own
+        # (an expression may have some) where the column stands, the template's at each %s.
+        params, given = [], iter(self.params)
+        for column, _ in _PLACEHOLDER.findall(self.template):
+            params.extend(compiled[int(column)][1] if column else [next(given)])
+        return self.template.format(*(sql for sql, _ in compiled)), tuple(params)
+
+
+_PLACEHOLDER = re.compile(r"\{(\d+)\}|(%s)")

@@ -32,3 +32,31 @@ def test_searched_words_as_a_subquery():
     requests = request_search.matching(HelpRequest.objects.all(), "recours")
     assert list(VisitReport.objects.filter(pk__in=reports.values("pk"))) == []
     assert list(HelpRequest.objects.filter(pk__in=requests.values("pk"))) == []
+
+
+def test_a_columns_own_parameters_stand_where_the_column_stands():
+    """An expression given as a column may carry parameters: they go where the column
+    stands in the SQL, between the template's own, not after them all."""
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    from move.written import Condition
+
+    bar = Bar.objects.get(code="brussels-nl")
+    Lawyer.objects.create(name="Ann", bar=bar, languages="nl", regions="brussels", email="a@x.be")
+    # Concat(name, "-x") compiles with the parameter "-x": it must bind after "Ann" and
+    # before "nl", as the placeholders stand.
+    condition = Condition(
+        "{0} = %s AND {1} = %s AND {0} <> %s",
+        ("Ann", "Ann-x", "nl"),
+        "name",
+        Concat("name", Value("-x")),
+    )
+    assert Lawyer.objects.filter(Condition("{0} = %s", ("Ann",), "name")).count() == 1
+    swapped = Condition(
+        "{1} = %s AND {0} = %s", ("Ann-x", "Ann"), "name", Concat("name", Value("-x"))
+    )
+    assert Lawyer.objects.filter(swapped).count() == 1
+    assert Lawyer.objects.filter(condition).count() == 1
+    with pytest.raises(ValueError):
+        Condition("{0} = %s", (), "name")

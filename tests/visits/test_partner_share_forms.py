@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models.signals import post_migrate
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
 from move.accounts import permissions
 from move.accounts.permissions import Role
@@ -55,6 +56,8 @@ def shares(visitor_a, partner, partner_org):
         permissions.share(item, other_org, "view_visitreport")
     VisitReport.objects.filter(pk=back_to_draft.pk).update(status="draft")
     permissions.unshare(revoked, partner_org, "view_visitreport")
+    # Granted to the group under another permission than "view": opens nothing.
+    assign_perm("visits.change_visitreport", partner_org.group, report(visitor_a, day=7))
     return {
         partner: {mine, shared_twice},
         other: {theirs, shared_twice},
@@ -78,6 +81,25 @@ def test_both_forms_open_the_same_reports(shares, probe, monkeypatch):
 
 
 @postgresql
+@pytest.mark.parametrize("probe", [True, False])
+def test_both_forms_hold_in_combined_queries(shares, probe, monkeypatch):
+    """Combined with another query (|, &), or asked from a visit (Exists, OuterRef), as
+    the visits list asks whether a visit has a report one may open."""
+    from django.db.models import Exists, OuterRef
+
+    monkeypatch.setattr(listing.ReportShares, "most_are_shared_with", lambda self, g: probe)
+    for person, expected in shares.items():
+        mine = VisitReport.objects.visible_to(person)
+        none = VisitReport.objects.none()
+        assert set(mine | VisitReport.objects.filter(pk__in=[])) == expected
+        assert set(mine & VisitReport.objects.all()) == expected
+        assert set(mine.union(none)) == expected
+        readable = VisitReport.objects.visible_to(person).filter(visit=OuterRef("pk"))
+        visits = Visit.objects.filter(Exists(readable))
+        assert set(visits) == {report.visit for report in expected}
+
+
+@postgresql
 def test_the_form_follows_the_share_of_the_shared_reports(shares, partner, monkeypatch):
     counted = listing.report_shares()
     group = partner.memberships.get().organisation.group_id
@@ -91,7 +113,7 @@ def test_the_form_follows_the_share_of_the_shared_reports(shares, partner, monke
         (query,) = [q["sql"] for q in asked.captured_queries if '"visits_visitreport"' in q["sql"]]
         return query
 
-    assert counted.most_are_shared_with({group})  # 3 of 4 shared reports
+    assert counted.most_are_shared_with({group})  # 3 of 5 shared reports
     assert "OFFSET 0" in list_sql()
 
     monkeypatch.setattr(counted, "by_group", {group: 1})  # 1 of 4: read the shares first
@@ -170,7 +192,6 @@ def test_a_permission_pk_that_is_not_the_current_one_opens_nothing(visitor_a, pa
     database (a restore) that names another permission here opens nothing, even a report
     shared with the group under that other permission."""
     from django.contrib.auth.models import Permission
-    from guardian.shortcuts import assign_perm
 
     item = report(visitor_a)
     assign_perm("visits.change_visitreport", partner_org.group, item)
@@ -182,6 +203,7 @@ def test_a_permission_pk_that_is_not_the_current_one_opens_nothing(visitor_a, pa
         return list(VisitReport.objects.filter(probe))
 
     assert opened(other.pk) == []
+    assert opened(_view_report_pk()) == []  # granted under another permission only
     permissions.share(item, partner_org, "view_visitreport")
     assert opened(_view_report_pk()) == [item]
     assert opened(other.pk) == []
