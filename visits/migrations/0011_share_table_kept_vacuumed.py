@@ -2,12 +2,14 @@
 
 A partner's list asks each report met along its index whether it was shared with the
 partner (move.accounts.permissions.shared_probe), through the share table's unique index
-without reading the table itself: an index-only scan, which PostgreSQL prices by the
-table's pages known to be all visible. Autovacuum's default waits for 1,000 new rows (and
-a fifth of the table) before vacuuming, so a small share table kept a few pages unmarked
-for weeks, and one unmarked page of 32 was enough for PostgreSQL to price the question
-above a read of every match: the partner's search at 100,000 reports then took 1.8 ms of
-SQL instead of 0.7 ms. Vacuuming a table of a few thousand rows takes milliseconds."""
+without reading the table itself: an index-only scan, which needs the table's pages
+marked all visible by a vacuum, and which PostgreSQL prices by how many are. Autovacuum's
+default waits for 1,000 new rows (and a fifth of the table) before vacuuming, so a small
+share table kept a few pages unmarked for weeks: each question then also read the
+table's page, and PostgreSQL priced the question twice as high (with the question
+written as EXISTS, one unmarked page of 32 was enough for it to read every match of a
+partner's search instead: 1.8 ms of SQL against 0.7 ms). Vacuuming a table of a few
+thousand rows takes milliseconds."""
 
 from django.db import migrations
 
