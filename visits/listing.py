@@ -342,10 +342,10 @@ class ReportShares:
 
 
 def _read_shares() -> ReportShares:
-    """One query (PostgreSQL, the only database that asks): the permission, the shared
-    reports and each group's shares."""
-    from django.contrib.auth.models import Permission
-    from django.contrib.contenttypes.models import ContentType
+    """One query (PostgreSQL, the only database that asks): the permission, looked up
+    as the shares' own subqueries look it up, the shared reports and each group's
+    shares."""
+    from move.accounts.permissions import _permission_pk
 
     quote = connection.ops.quote_name
 
@@ -353,28 +353,19 @@ def _read_shares() -> ReportShares:
         meta = model._meta
         return f"{quote(meta.db_table)}.{quote(meta.get_field(name).column)}"
 
-    def table(model):
-        return quote(model._meta.db_table)
-
     share, report = VisitReportGroupObjectPermission, VisitReport
+    permission = _permission_pk(report, "view_visitreport")
+    looked_up = f"{quote('permission')}.{quote('id')}"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {column(Permission, 'id')}, "
-            f"(SELECT COUNT(*) FROM {table(report)} WHERE {column(report, 'status')} = %s), "
+            f"SELECT {looked_up}, (SELECT COUNT(*) FROM {quote(report._meta.db_table)} "
+            f"WHERE {column(report, 'status')} = %s), "
             f"(SELECT ARRAY_AGG(ARRAY[{quote('group')}, {quote('shares')}]) FROM "
             f"(SELECT {column(share, 'group')} AS {quote('group')}, COUNT(*) AS "
-            f"{quote('shares')} FROM {table(share)} WHERE {column(share, 'permission')} = "
-            f"{column(Permission, 'id')} GROUP BY 1) AS {quote('held')}) "
-            f"FROM {table(Permission)} JOIN {table(ContentType)} ON "
-            f"{column(ContentType, 'id')} = {column(Permission, 'content_type')} "
-            f"WHERE {column(Permission, 'codename')} = %s AND "
-            f"{column(ContentType, 'app_label')} = %s AND {column(ContentType, 'model')} = %s",
-            [
-                VisitReport.Status.SHARED,
-                "view_visitreport",
-                report._meta.app_label,
-                report._meta.model_name,
-            ],
+            f"{quote('shares')} FROM {quote(share._meta.db_table)} "
+            f"WHERE {column(share, 'permission')} = {looked_up} GROUP BY 1) AS {quote('held')}) "
+            f"FROM ({permission.sql}) AS {quote('permission')}",
+            [VisitReport.Status.SHARED, *permission.params],
         )
         found = cursor.fetchone()
     permission, shared, held = found or (None, 0, None)

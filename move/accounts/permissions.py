@@ -477,11 +477,10 @@ def _shared_report(model, groups):
     the shared reports, each report met along the list's index is asked in turn
     (`shared_probe`) until the page is full: the partner's search at 100,000 reports
     took 0.8 ms of SQL this way instead of 2.1 ms (EXPLAIN ANALYZE on `make bench`'s
-    rows). Otherwise the groups'
-    shares are read first (`shared_pks`): a partner given few of the shared reports
-    would have the probe ask every shared report in turn. The counts are kept in the
-    process (visits.listing.report_shares); a stale count only chooses the slower
-    form, never other rows."""
+    rows). Otherwise the groups' shares are read first (`shared_pks`): a partner given
+    few of the shared reports would have the probe ask every shared report in turn. The
+    counts are kept in the process (visits.listing.report_shares); a stale count only
+    chooses the slower form, never other rows."""
     if connection.vendor == "postgresql":
         from visits.listing import report_shares
 
@@ -683,19 +682,26 @@ def shared_pks(model, group_ids, perm_codename: str) -> RawSQL:
     (measured at 100,000). Built with the ORM at each request, the same subquery made
     building and compiling a visitor's case-file query take 1.26 ms instead of 0.41 ms.
     The SQL is the same whatever the groups (on PostgreSQL, one array parameter)."""
-    perm_model = _group_perm_model(model)
-    meta, quote = perm_model._meta, connection.ops.quote_name
+    table, column, groups, groups_params = _share_table(model, group_ids)
+    permission = _permission_pk(model, perm_codename)
+    sql = (
+        f"SELECT {column('content_object')} FROM {table} "
+        f"WHERE {groups} AND {column('permission')} = ({permission.sql})"
+    )
+    return RawSQL(sql, (*groups_params, *permission.params))
+
+
+def _share_table(model, group_ids):
+    """The table of `model`'s group shares (quoted), a function giving its columns by
+    field name, and the condition "shared with one of these groups" with its
+    parameters: what `shared_pks` and `shared_probe` write their SQL with."""
+    meta, quote = _group_perm_model(model)._meta, connection.ops.quote_name
 
     def column(name):
         return f"{quote(meta.db_table)}.{quote(meta.get_field(name).column)}"
 
     groups, groups_params = _any_of(column("group"), sorted(group_ids))
-    permission = _permission_pk(model, perm_codename)
-    sql = (
-        f"SELECT {column('content_object')} FROM {quote(meta.db_table)} "
-        f"WHERE {groups} AND {column('permission')} = ({permission.sql})"
-    )
-    return RawSQL(sql, (*groups_params, *permission.params))
+    return quote(meta.db_table), column, groups, groups_params
 
 
 def shared_probe(model, group_ids, perm_codename: str, permission_pk: int):
@@ -720,16 +726,10 @@ def shared_probe(model, group_ids, perm_codename: str, permission_pk: int):
     made again, opens nothing. PostgreSQL only, as the plans it is written for."""
     from move.written import Condition
 
-    perm_model = _group_perm_model(model)
-    meta, quote = perm_model._meta, connection.ops.quote_name
-
-    def column(name):
-        return f"{quote(meta.db_table)}.{quote(meta.get_field(name).column)}"
-
-    groups, groups_params = _any_of(column("group"), sorted(group_ids))
+    table, column, groups, groups_params = _share_table(model, group_ids)
     permission = _permission_pk(model, perm_codename)
     return Condition(
-        f"((SELECT 1 FROM {quote(meta.db_table)} WHERE "
+        f"((SELECT 1 FROM {table} WHERE "
         f"{column('content_object')} = {{0}} AND {groups} AND {column('permission')} = %s "
         f"LIMIT 1) IS NOT NULL AND %s = ({permission.sql}))",
         (*groups_params, permission_pk, permission_pk, *permission.params),
