@@ -167,8 +167,9 @@ def test_a_moment_later_today_is_in_the_future(client, visitor_a, monkeypatch):
     from legal import deadline_forms
 
     sign_in(client, visitor_a)
-    # The form's clock reads today's noon in Brussels: 90 minutes later is still today,
-    # whenever the test runs (it was skipped in the last 90 minutes before midnight).
+    # Django's clock (which the form reads) says today's noon in Brussels for the rest of
+    # the test: 90 minutes later is still today, whenever the test runs (it was skipped
+    # in the last 90 minutes before midnight).
     noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
     monkeypatch.setattr(deadline_forms.timezone, "now", lambda: noon)
     later = noon + timedelta(minutes=90)

@@ -116,7 +116,7 @@ def test_the_form_follows_the_share_of_the_shared_reports(shares, partner, monke
     assert counted.most_are_shared_with({group})  # 3 of 5 shared reports
     assert "LIMIT 1) IS NOT NULL" in list_sql()
 
-    monkeypatch.setattr(counted, "by_group", {group: 1})  # 1 of 4: read the shares first
+    monkeypatch.setattr(counted, "by_group", {group: 1})  # 1 of 5: read the shares first
     assert "LIMIT 1) IS NOT NULL" not in list_sql()
     assert visible(partner) == shares[partner]
 
